@@ -1,0 +1,1 @@
+"""SalesSync catalog service."""

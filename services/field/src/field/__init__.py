@@ -1,0 +1,1 @@
+"""SalesSync field service."""

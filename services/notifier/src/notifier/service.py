@@ -1,0 +1,12 @@
+"""How the launcher knows notifier: its port, its app factory, its migrations and its demo seed."""
+
+from salessync.registry import ServiceSpec, service_dir_of
+
+SPEC = ServiceSpec(
+    name="notifier",
+    port_offset=5,
+    app_factory="notifier.main:create_app",
+    start_order=50,
+    service_dir=service_dir_of(__file__),
+    seed=None,
+)

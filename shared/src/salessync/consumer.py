@@ -1,0 +1,169 @@
+"""Durable JetStream consumers with idempotent handlers.
+
+A `Subscription` binds one event type to one handler. The runner creates (or joins) the durable pull consumer
+`<service>-<aggregate>_<event>`, so replicas of a service share it and each event is handled by one of them.
+The handler runs in one transaction together with the insert into `processed_events`, so a redelivered event
+has no second effect. Every message ends in ack, nak with delay (transient failure) or term (poison or a
+business rule that will never pass), each logged as one JSON line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from salessync.context import event_id_var, tenant_id_var
+from salessync.db import Database, Tx
+from salessync.errors import DomainError
+from salessync.events import Event, InvalidEvent, decode_event, subscription_subject
+
+log = logging.getLogger("salessync.consumer")
+
+Handler = Callable[[Tx, Event], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    event_type: str
+    handler: Handler
+
+    def durable_name(self, service: str) -> str:
+        return f"{service}-{self.event_type.replace('.', '_')}"
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        service: str,
+        db: Database,
+        js: JetStreamContext,
+        subscriptions: list[Subscription],
+        *,
+        stream: str = "SALESSYNC",
+        batch_size: int = 64,
+        max_deliver: int = 20,
+        ack_wait_s: float = 30.0,
+        fetch_timeout_s: float = 1.0,
+    ) -> None:
+        self.service = service
+        self.db = db
+        self.js = js
+        self.subscriptions = subscriptions
+        self.stream = stream
+        self.batch_size = batch_size
+        self.max_deliver = max_deliver
+        self.ack_wait_s = ack_wait_s
+        self.fetch_timeout_s = fetch_timeout_s
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+        self.handled = 0
+
+    async def start(self) -> None:
+        for sub in self.subscriptions:
+            durable = sub.durable_name(self.service)
+            config = ConsumerConfig(
+                durable_name=durable,
+                ack_policy=AckPolicy.EXPLICIT,
+                deliver_policy=DeliverPolicy.ALL,
+                ack_wait=self.ack_wait_s,
+                max_deliver=self.max_deliver,
+                max_ack_pending=1000,
+            )
+            psub = await self.js.pull_subscribe(
+                subscription_subject(sub.event_type), durable=durable, stream=self.stream, config=config
+            )
+            self._tasks.append(asyncio.create_task(self._loop(sub, durable, psub), name=durable))
+
+    async def stop(self) -> None:
+        """Finish the batch in hand, then stop fetching (graceful drain)."""
+        self._stopping = True
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=self.fetch_timeout_s + 5)
+        for task in self._tasks:
+            task.cancel()
+
+    async def _loop(self, sub: Subscription, durable: str, psub) -> None:  # type: ignore[no-untyped-def]
+        while not self._stopping:
+            try:
+                msgs = await psub.fetch(self.batch_size, timeout=self.fetch_timeout_s)
+            except (NatsTimeoutError, TimeoutError):
+                continue
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("fetch failed for %s: %s", durable, exc)
+                await asyncio.sleep(0.5)
+                continue
+            await self.handle_batch(sub, durable, msgs)
+
+    async def handle_batch(self, sub: Subscription, durable: str, msgs: list[Msg]) -> None:
+        """Events of one aggregate are handled in order; different aggregates concurrently."""
+        groups: dict[str, list[tuple[Msg, Event | None]]] = defaultdict(list)
+        for msg in msgs:
+            try:
+                event: Event | None = decode_event(msg.data)
+                key = event.aggregate_id if event else ""
+            except InvalidEvent:
+                event, key = None, ""
+            groups[key].append((msg, event))
+
+        async def run_group(items: list[tuple[Msg, Event | None]]) -> None:
+            for msg, event in items:
+                await self.handle_one(sub, durable, msg, event)
+
+        await asyncio.gather(*(run_group(items) for items in groups.values()))
+
+    async def handle_one(self, sub: Subscription, durable: str, msg: Msg, event: Event | None) -> None:
+        if event is None:
+            log.error("poison message terminated", extra={"consumer": durable, "subject": msg.subject})
+            await msg.term()
+            return
+        event_id_var.set(event.event_id)
+        tenant_id_var.set(event.tenant_id)
+        try:
+            async with self.db.transaction() as tx:
+                raw = await tx.raw()
+                first = await raw.fetchval(
+                    "INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) "
+                    "ON CONFLICT DO NOTHING RETURNING true",
+                    durable,
+                    event.event_id,
+                )
+                if first:
+                    await sub.handler(tx, event)
+        except DomainError as exc:
+            log.error(
+                "event rejected by a business rule, terminated",
+                extra={"consumer": durable, "type": event.type, "error": exc.code, "detail": exc.detail},
+            )
+            await msg.term()
+            return
+        except Exception as exc:
+            delivered = msg.metadata.num_delivered if msg.metadata else 1
+            if delivered >= self.max_deliver:
+                log.exception("event failed %d times, terminated", delivered, extra={"consumer": durable})
+                await msg.term()
+            else:
+                delay = min(0.2 * 2**delivered, 30.0)
+                log.warning(
+                    "event failed, retry in %.1fs: %s",
+                    delay,
+                    exc,
+                    extra={"consumer": durable, "type": event.type, "delivered": delivered},
+                )
+                await msg.nak(delay=delay)
+            return
+        await msg.ack()
+        self.handled += 1
+        log.info(
+            "event consumed" if first else "duplicate event skipped",
+            extra={"consumer": durable, "type": event.type},
+        )

@@ -1,0 +1,116 @@
+"""The outbox relay: publishes committed events to JetStream in order, exactly once in the stream.
+
+Each batch runs in one transaction holding a transaction-scoped advisory lock, so among many replicas only
+one relays at a time and order per aggregate is kept. Every message carries `Nats-Msg-Id = event_id`, so a
+batch that is published again after a crash is dropped by JetStream's duplicate window. While NATS is away
+the relay backs off and retries; the rows stay until their publish is acked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from nats.js import JetStreamContext
+
+from salessync.db import Database, raw_connection
+
+log = logging.getLogger("salessync.outbox")
+
+_SELECT = """
+SELECT id, event_id::text, subject, body FROM outbox
+WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+"""
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        db: Database,
+        js: JetStreamContext,
+        *,
+        batch_size: int = 256,
+        poll_interval: float = 0.5,
+        publish_timeout: float = 5.0,
+        retention_s: float = 24 * 3600,
+    ) -> None:
+        self.db = db
+        self.js = js
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.publish_timeout = publish_timeout
+        self.retention_s = retention_s
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._last_cleanup = 0.0
+        self.published = 0
+        db.on_events_committed(self.wake)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        backoff = 0.1
+        while not self._stopping:
+            try:
+                while await self.publish_batch() == self.batch_size:
+                    pass
+                backoff = 0.1
+                await self._cleanup()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # NATS away, database away: retry, nothing is lost
+                log.warning("outbox relay failed, retrying in %.1fs: %s", backoff, exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
+            except TimeoutError:
+                pass
+
+    async def publish_batch(self) -> int:
+        """Publish up to one batch; returns the number of events published."""
+        async with self.db.engine.begin() as conn:
+            raw = await raw_connection(conn)
+            if not await raw.fetchval("SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.outbox'))"):
+                return 0
+            rows = await raw.fetch(_SELECT, self.batch_size)
+            if not rows:
+                return 0
+            acks = [
+                self.js.publish(
+                    row["subject"],
+                    row["body"],
+                    timeout=self.publish_timeout,
+                    headers={"Nats-Msg-Id": row["event_id"]},
+                )
+                for row in rows
+            ]
+            await asyncio.gather(*acks)
+            await raw.execute(
+                "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
+            )
+        self.published += len(rows)
+        log.debug("published %d events", len(rows))
+        return len(rows)
+
+    async def _cleanup(self) -> None:
+        now = time.monotonic()
+        if now - self._last_cleanup < 600:
+            return
+        self._last_cleanup = now
+        async with self.db.engine.begin() as conn:
+            raw = await raw_connection(conn)
+            await raw.execute(
+                "DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)", self.retention_s
+            )
+            await raw.execute(
+                "DELETE FROM processed_events WHERE processed_at < now() - interval '7 days'"
+            )

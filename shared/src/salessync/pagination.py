@@ -1,0 +1,46 @@
+"""List conventions (API.md): `page`, `limit` 1..100 (default 20), answer with `items, page, limit, total, pages`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from fastapi import Query
+from pydantic import BaseModel
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class PageParams:
+    page: int = 1
+    limit: int = 20
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.limit
+
+
+def page_params(
+    page: int = Query(1, ge=1, le=100_000, description="Page number, from 1"),
+    limit: int = Query(20, ge=1, le=100, description="Items per page, 1..100"),
+) -> PageParams:
+    return PageParams(page=page, limit=limit)
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    page: int
+    limit: int
+    total: int
+    pages: int
+
+
+def page_of(items: list[Any], params: PageParams, total: int) -> dict[str, Any]:
+    return {
+        "items": items,
+        "page": params.page,
+        "limit": params.limit,
+        "total": total,
+        "pages": (total + params.limit - 1) // params.limit if total else 0,
+    }

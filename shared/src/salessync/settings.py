@@ -1,0 +1,68 @@
+"""Settings base shared by every service: nested groups, secrets as SecretStr, loud on placeholders."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDERS = {"", "change-me", "changeme", "secret", "password", "dev"}
+
+
+class DatabaseSettings(BaseModel):
+    url: SecretStr = SecretStr("postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+    pool_size: int = Field(default=4, ge=1, le=64)
+    max_overflow: int = Field(default=4, ge=0, le=64)
+
+
+class NatsSettings(BaseModel):
+    url: str = "nats://127.0.0.1:4222"
+    stream: str = "SALESSYNC"
+    duplicate_window_s: int = Field(default=600, ge=1)
+
+
+class AuthSettings(BaseModel):
+    issuer: str = "salessync-identity"
+    audience: str = "salessync"
+    jwks_url: str = "http://127.0.0.1:8001/.well-known/jwks.json"
+    # A static JWKS document (JSON); when set, jwks_url is not fetched (tests, air-gapped deployments).
+    jwks_json: str | None = None
+
+
+class HttpSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+
+
+class ServiceSettings(BaseSettings):
+    """Base of every `<Name>Settings`; environment variables `<SERVICE>_<FIELD>` with `__` for nesting."""
+
+    model_config = SettingsConfigDict(env_nested_delimiter="__", extra="ignore")
+
+    service_name: str = "service"
+    environment: Literal["dev", "test", "prod"] = "dev"
+    log_level: str = "INFO"
+    database: DatabaseSettings = DatabaseSettings()
+    nats: NatsSettings = NatsSettings()
+    auth: AuthSettings = AuthSettings()
+    http: HttpSettings = HttpSettings()
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets(self) -> ServiceSettings:
+        if self.environment == "prod":
+            for name, value in _secret_fields(self):
+                if value.get_secret_value().strip().lower() in PLACEHOLDERS:
+                    raise ValueError(f"{name} is a placeholder; set a real secret outside dev")
+        return self
+
+
+def _secret_fields(model: BaseModel, prefix: str = "") -> list[tuple[str, SecretStr]]:
+    found: list[tuple[str, SecretStr]] = []
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, SecretStr):
+            found.append((prefix + name, value))
+        elif isinstance(value, BaseModel):
+            found.extend(_secret_fields(value, f"{prefix}{name}."))
+    return found

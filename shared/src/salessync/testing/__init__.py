@@ -1,0 +1,1 @@
+"""Test support shared by every service: embedded infrastructure fixtures and token minting."""

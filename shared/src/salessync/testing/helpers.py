@@ -1,0 +1,96 @@
+"""Helpers for integration tests: a service's own database, its app running with lifespan, clean state."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+import asyncpg
+import httpx
+from fastapi import FastAPI
+
+from salessync.db import Database
+from salessync.embedded import EmbeddedPostgres
+from salessync.migrations import upgrade
+from salessync.registry import discover
+from salessync.settings import ServiceSettings
+from salessync.testing.tokens import TestKeys
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def migrated_database(pg: EmbeddedPostgres, service: str) -> str:
+    """A fresh database for one test module, with `service`'s migrations applied; returns its URL."""
+    spec = next(s for s in discover() if s.name == service)
+    name = f"t_{service}_{uuid.uuid4().hex[:8]}"
+    url = pg.create_database(name)
+    upgrade(spec.service_dir, url)
+    return url
+
+
+def settings_for(
+    settings_cls: type[S], *, database_url: str, nats_url: str, keys: TestKeys, **overrides: Any
+) -> S:
+    data: dict[str, Any] = {
+        "environment": "test",
+        "log_level": "WARNING",
+        "database": {"url": database_url, "pool_size": 4},
+        "nats": {"url": nats_url},
+        "auth": {"jwks_json": keys.jwks_json()},
+        "http": {"host": "127.0.0.1", "port": 0},
+    }
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(data.get(key), dict):
+            data[key] = {**data[key], **value}
+        else:
+            data[key] = value
+    return settings_cls(**data)
+
+
+@asynccontextmanager
+async def running_app(app: FastAPI, base_url: str = "http://testserver") -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan (database, NATS, relay, consumers) and an HTTP client bound to it."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url, timeout=30) as client:
+            yield client
+
+
+async def truncate_all(database_url: str, schema: str) -> None:
+    """Empty every table of a service's schema (per-test clean state), keeping the migrations table."""
+    dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
+    conn = await asyncpg.connect(dsn)
+    try:
+        tables = await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename <> 'alembic_version'", schema
+        )
+        if tables:
+            names = ", ".join(f'"{schema}"."{t["tablename"]}"' for t in tables)
+            await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    finally:
+        await conn.close()
+
+
+T = TypeVar("T")
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]], *, timeout: float = 10.0, interval: float = 0.05, message: str = ""
+) -> T:
+    """Poll `probe` until it returns a truthy value, or fail after `timeout` seconds (never a bare sleep)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    last: Any = None
+    while True:
+        last = await probe()
+        if last:
+            return last
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(message or f"condition not met within {timeout}s (last value: {last!r})")
+        await asyncio.sleep(interval)
+
+
+def database_for(url: str, schema: str) -> Database:
+    return Database.from_url(url, schema, pool_size=2, max_overflow=2)

@@ -1,0 +1,54 @@
+"""pytest plugin loaded for every test run (`-p salessync.testing.plugin` in pyproject.toml).
+
+Session fixtures start a real PostgreSQL and a real NATS JetStream in a temporary folder and stop them at the
+end; integration tests build their own databases from them. Nothing here is mocked.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from salessync.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+from salessync.testing.tokens import TestKeys
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = str(item.path)
+        if "/tests/integration/" in path:
+            item.add_marker(pytest.mark.integration)
+        elif "/tests/e2e/" in path:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def infra_dir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="ss-", dir="/tmp"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def embedded_pg(infra_dir: Path) -> Iterator[EmbeddedPostgres]:
+    pg = EmbeddedPostgres(infra_dir / "pg")
+    pg.start()
+    yield pg
+    pg.stop()
+
+
+@pytest.fixture(scope="session")
+def embedded_nats(infra_dir: Path) -> Iterator[EmbeddedNats]:
+    server = EmbeddedNats(infra_dir / "nats", free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def test_keys() -> TestKeys:
+    return TestKeys()

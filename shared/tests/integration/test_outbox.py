@@ -1,0 +1,160 @@
+"""The outbox relay and the consumer runner against a real PostgreSQL and a real NATS JetStream."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+import pytest
+from nats.js.api import ConsumerConfig, DeliverPolicy
+
+from salessync.consumer import ConsumerRunner, Subscription
+from salessync.db import Database, Tx
+from salessync.embedded import EmbeddedNats
+from salessync.events import Event, decode_event, encode_event, new_event
+from salessync.nats import connect, ensure_stream
+from salessync.outbox import OutboxRelay
+from salessync.testing.helpers import eventually
+
+STREAM = "SALESSYNC"
+
+
+async def stream_events(js, subject: str) -> list[Event]:  # type: ignore[no-untyped-def]
+    """Everything the stream holds on `subject`, read with an ephemeral ordered consumer."""
+    events: list[Event] = []
+    sub = await js.subscribe(subject, ordered_consumer=True, config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL))
+    try:
+        while True:
+            try:
+                msg = await sub.next_msg(timeout=0.3)
+            except Exception:
+                break
+            events.append(decode_event(msg.data))
+    finally:
+        await sub.unsubscribe()
+    return events
+
+
+def an_event(tenant: uuid.UUID, aggregate: str = "a1") -> Event:
+    return new_event("widget.created", tenant_id=tenant, aggregate_id=aggregate, payload={"n": 1}, producer="test")
+
+
+async def test_a_committed_event_is_published_exactly_once_across_a_nats_restart(
+    db: Database, embedded_nats: EmbeddedNats
+) -> None:
+    nc = await connect(embedded_nats.url, "test")
+    js = nc.jetstream()
+    await ensure_stream(js, STREAM)
+    tenant = uuid.uuid4()
+    relay = OutboxRelay(db, js, poll_interval=0.05, publish_timeout=1.0)
+    task = asyncio.create_task(relay.run())
+    try:
+        first = an_event(tenant)
+        async with db.transaction() as tx:
+            await tx.add_event(first)
+        await eventually(lambda: _published_count(db, 1))
+
+        embedded_nats.stop()
+        second = an_event(tenant, "a2")
+        async with db.transaction() as tx:
+            await tx.add_event(second)
+        await asyncio.sleep(0.3)  # the relay tries and fails while NATS is down
+        assert await _unpublished(db) == 1
+        embedded_nats.start()
+        await eventually(lambda: _published_count(db, 2), timeout=20)
+        events = await eventually(lambda: _events_when(js, tenant, 2), timeout=10)
+        assert [e.event_id for e in events] == [first.event_id, second.event_id]
+    finally:
+        relay.stop()
+        task.cancel()
+        await nc.close()
+
+
+async def test_a_rolled_back_transaction_publishes_nothing(db: Database, embedded_nats: EmbeddedNats) -> None:
+    nc = await connect(embedded_nats.url, "test")
+    js = nc.jetstream()
+    await ensure_stream(js, STREAM)
+    tenant = uuid.uuid4()
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as tx:
+            await tx.add_event(an_event(tenant))
+            raise RuntimeError("the command failed")
+    relay = OutboxRelay(db, js)
+    assert await relay.publish_batch() == 0
+    assert await stream_events(js, f"salessync.{tenant}.>") == []
+    await nc.close()
+
+
+async def test_republishing_the_same_rows_is_deduplicated_by_the_stream(
+    db: Database, embedded_nats: EmbeddedNats
+) -> None:
+    nc = await connect(embedded_nats.url, "test")
+    js = nc.jetstream()
+    await ensure_stream(js, STREAM)
+    tenant = uuid.uuid4()
+    event = an_event(tenant)
+    async with db.transaction() as tx:
+        await tx.add_event(event)
+    relay = OutboxRelay(db, js)
+    assert await relay.publish_batch() == 1
+    # a relay that died after publishing but before marking the row: the row is published again
+    async with db.transaction() as tx:
+        await (await tx.raw()).execute("UPDATE outbox SET published_at = NULL")
+    assert await relay.publish_batch() == 1
+    events = await stream_events(js, f"salessync.{tenant}.>")
+    assert [e.event_id for e in events] == [event.event_id]
+    await nc.close()
+
+
+async def test_a_consumer_applies_a_redelivered_event_once_and_terminates_poison(
+    db: Database, embedded_nats: EmbeddedNats, caplog: pytest.LogCaptureFixture
+) -> None:
+    nc = await connect(embedded_nats.url, "test")
+    js = nc.jetstream()
+    await ensure_stream(js, STREAM)
+    tenant = uuid.uuid4()
+    applied: list[str] = []
+
+    async def handler(tx: Tx, event: Event) -> None:
+        applied.append(event.event_id)
+
+    event = new_event("gadget.made", tenant_id=tenant, aggregate_id="g", payload={}, producer="test")
+    body = encode_event(event)
+    await js.publish(event.subject, body)
+    await js.publish(event.subject, body)  # the same event delivered twice (no Msg-Id: the stream keeps both)
+    await js.publish(event.subject, b"{not json")
+    service = f"svc{uuid.uuid4().hex[:6]}"
+    runner = ConsumerRunner(service, db, js, [Subscription("gadget.made", handler)], fetch_timeout_s=0.2)
+    with caplog.at_level(logging.INFO, logger="salessync.consumer"):
+        await runner.start()
+        try:
+            await eventually(lambda: _true(runner.handled >= 2), timeout=10)
+            await eventually(lambda: _true("poison message terminated" in caplog.text), timeout=10)
+        finally:
+            await runner.stop()
+    assert applied == [event.event_id]
+    assert "duplicate event skipped" in caplog.text
+    info = await js.consumer_info(STREAM, f"{service}-gadget_made")
+    await eventually(lambda: _true(info.num_ack_pending == 0), timeout=5)
+    await nc.close()
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+async def _published_count(db: Database, n: int) -> bool:
+    async with db.transaction() as tx:
+        count = await (await tx.raw()).fetchval("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL")
+    return bool(count == n)
+
+
+async def _unpublished(db: Database) -> int:
+    async with db.transaction() as tx:
+        return int(await (await tx.raw()).fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+
+
+async def _events_when(js, tenant: uuid.UUID, n: int) -> list[Event] | None:  # type: ignore[no-untyped-def]
+    events = await stream_events(js, f"salessync.{tenant}.>")
+    return events if len(events) == n else None
