@@ -32,11 +32,19 @@ Handler = Callable[[Tx, Event], Awaitable[None]]
 
 @dataclass(frozen=True)
 class Subscription:
+    """One event type (`order.placed`) handled by one handler. `subject` and `name` override the defaults
+    for a consumer of many types (the notifier's `salessync.*.>` with name `activity`)."""
+
     event_type: str
     handler: Handler
+    subject: str | None = None
+    name: str | None = None
 
     def durable_name(self, service: str) -> str:
-        return f"{service}-{self.event_type.replace('.', '_')}"
+        return f"{service}-{self.name or self.event_type.replace('.', '_')}"
+
+    def filter_subject(self) -> str:
+        return self.subject or subscription_subject(self.event_type)
 
 
 class ConsumerRunner:
@@ -78,7 +86,7 @@ class ConsumerRunner:
                 max_ack_pending=1000,
             )
             psub = await self.js.pull_subscribe(
-                subscription_subject(sub.event_type), durable=durable, stream=self.stream, config=config
+                sub.filter_subject(), durable=durable, stream=self.stream, config=config
             )
             self._tasks.append(asyncio.create_task(self._loop(sub, durable, psub), name=durable))
 

@@ -49,6 +49,29 @@ class DemoTenant:
             DemoUser("warehouse_staff", "warehouse@demo.example", "Wes Warehouse"),
         ]
 
+    product_count: int = 200
+    customer_count: int = 500
+
+    def product_code(self, i: int) -> str:
+        return f"P{i:04d}"
+
+    def product_id(self, i: int) -> uuid.UUID:
+        return demo_id("product", self.product_code(i))
+
+    def customer_code(self, i: int) -> str:
+        return f"C{i:04d}"
+
+    def customer_id(self, i: int) -> uuid.UUID:
+        return demo_id("customer", self.customer_code(i))
+
+    @property
+    def warehouse_id(self) -> uuid.UUID:
+        return demo_id("warehouse", "MAIN")
+
+    @property
+    def van_id(self) -> uuid.UUID:
+        return demo_id("van", "KDA-001")
+
     def user(self, role: str) -> DemoUser:
         return next(u for u in self.users if u.role == role)
 

@@ -115,7 +115,7 @@ class EmbeddedNats:
             f'jetstream {{\n  store_dir: "{self.store_dir}"{sync}\n}}\n'
             "max_payload: 1048576\n"
         )
-        out = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115
+        out = open(log_file, "ab") if log_file else subprocess.DEVNULL
         self.process = subprocess.Popen(
             [nats_server_binary(), "-c", str(config)],
             stdout=out,

@@ -87,8 +87,7 @@ async def run_idempotent(
             return StoredAnswer(row["status_code"], row["body"].encode(), replayed=True)
         status, body = await command(tx)
         await raw.execute(
-            "UPDATE idempotency_keys SET status_code = $4, body = $5 "
-            "WHERE tenant_id = $1 AND key = $2 AND scope = $3",
+            "UPDATE idempotency_keys SET status_code = $4, body = $5 WHERE tenant_id = $1 AND key = $2 AND scope = $3",
             str(tenant_id),
             key,
             scope,

@@ -111,6 +111,4 @@ class OutboxRelay:
             await raw.execute(
                 "DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)", self.retention_s
             )
-            await raw.execute(
-                "DELETE FROM processed_events WHERE processed_at < now() - interval '7 days'"
-            )
+            await raw.execute("DELETE FROM processed_events WHERE processed_at < now() - interval '7 days'")

@@ -35,6 +35,14 @@ class HttpSettings(BaseModel):
     port: int = Field(default=8000, ge=0, le=65535)
 
 
+SERVICE_PORT_OFFSETS = {"gateway": 0, "identity": 1, "catalog": 2, "orders": 3, "field": 4, "notifier": 5}
+
+
+def default_upstreams() -> dict[str, str]:
+    """Base URLs of the other services on the embedded default (`<NAME>_UPSTREAMS__<OTHER>` overrides)."""
+    return {name: f"http://127.0.0.1:{8000 + offset}" for name, offset in SERVICE_PORT_OFFSETS.items()}
+
+
 class ServiceSettings(BaseSettings):
     """Base of every `<Name>Settings`; environment variables `<SERVICE>_<FIELD>` with `__` for nesting."""
 
@@ -47,6 +55,7 @@ class ServiceSettings(BaseSettings):
     nats: NatsSettings = NatsSettings()
     auth: AuthSettings = AuthSettings()
     http: HttpSettings = HttpSettings()
+    upstreams: dict[str, str] = Field(default_factory=default_upstreams)
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> ServiceSettings:

@@ -31,9 +31,7 @@ def migrated_database(pg: EmbeddedPostgres, service: str) -> str:
     return url
 
 
-def settings_for(
-    settings_cls: type[S], *, database_url: str, nats_url: str, keys: TestKeys, **overrides: Any
-) -> S:
+def settings_for(settings_cls: type[S], *, database_url: str, nats_url: str, keys: TestKeys, **overrides: Any) -> S:
     data: dict[str, Any] = {
         "environment": "test",
         "log_level": "WARNING",
