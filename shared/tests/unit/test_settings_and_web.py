@@ -1,0 +1,110 @@
+"""Settings refuse placeholders outside dev; errors become problem+json naming the field."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import BaseModel, Field, ValidationError
+
+from salessync.errors import Conflict, InvalidInput, NotFound
+from salessync.settings import ServiceSettings
+from salessync.types import to_cents
+from salessync.web import field_path, install_error_handlers
+
+
+def test_a_placeholder_secret_fails_in_production() -> None:
+    with pytest.raises(ValidationError):
+        ServiceSettings(environment="prod", database={"url": "change-me"})
+
+
+def test_a_placeholder_secret_is_allowed_in_dev() -> None:
+    assert ServiceSettings(environment="dev", database={"url": "change-me"}).environment == "dev"
+
+
+def test_nested_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Demo(ServiceSettings):
+        model_config = {**ServiceSettings.model_config, "env_prefix": "DEMO_"}
+
+    monkeypatch.setenv("DEMO_HTTP__PORT", "8123")
+    monkeypatch.setenv("DEMO_UPSTREAMS__ORDERS", "http://orders:8003")
+    settings = Demo()
+    assert settings.http.port == 8123
+    assert settings.upstreams["orders"] == "http://orders:8003"
+
+
+def test_field_paths_read_like_the_request() -> None:
+    assert field_path(("body", "items", 0, "quantity")) == "items[0].quantity"
+    assert field_path(("query", "limit")) == "limit"
+
+
+def test_amounts_round_half_up_to_cents() -> None:
+    from decimal import Decimal
+
+    assert to_cents(Decimal("2.345")) == Decimal("2.35")
+    assert to_cents(Decimal("2.344")) == Decimal("2.34")
+
+
+class Item(BaseModel):
+    quantity: int = Field(gt=0)
+
+
+class Body(BaseModel):
+    items: list[Item]
+
+
+def make_app() -> FastAPI:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.post("/things")
+    async def create(body: Body) -> dict:
+        return {"ok": True}
+
+    @app.get("/missing")
+    async def missing() -> dict:
+        raise NotFound("no such thing")
+
+    @app.get("/duplicate")
+    async def duplicate() -> dict:
+        raise Conflict("code exists", code="duplicate_code", field="code")
+
+    @app.get("/invalid")
+    async def invalid() -> dict:
+        raise InvalidInput("latitude", "must be between -90 and 90")
+
+    @app.get("/boom")
+    async def boom() -> dict:
+        raise RuntimeError("bug")
+
+    return app
+
+
+def test_validation_errors_are_422_naming_the_field() -> None:
+    response = TestClient(make_app()).post("/things", json={"items": [{"quantity": 0}]})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == "items[0].quantity"
+
+
+def test_unparsable_json_is_400() -> None:
+    response = TestClient(make_app()).post(
+        "/things", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["title"] == "Malformed request"
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [("/missing", 404, "not_found"), ("/duplicate", 409, "duplicate_code"), ("/invalid", 422, "invalid")],
+)
+def test_domain_errors_map_to_their_status(path: str, status: int, code: str) -> None:
+    body = TestClient(make_app()).get(path).json()
+    assert (body["status"], body["code"]) == (status, code)
+
+
+def test_an_unexpected_error_is_a_500_problem_without_details() -> None:
+    response = TestClient(make_app(), raise_server_exceptions=False).get("/boom")
+    assert response.status_code == 500
+    assert "bug" not in response.text
