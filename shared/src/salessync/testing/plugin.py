@@ -6,12 +6,15 @@ end; integration tests build their own databases from them. Nothing here is mock
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import nats
 import pytest
+from nats.js.errors import NotFoundError
 
 from salessync.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from salessync.testing.tokens import TestKeys
@@ -52,3 +55,26 @@ def embedded_nats(infra_dir: Path) -> Iterator[EmbeddedNats]:
 @pytest.fixture(scope="session")
 def test_keys() -> TestKeys:
     return TestKeys()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _fresh_stream_per_integration_module(request: pytest.FixtureRequest) -> None:
+    """Each integration module starts on an empty stream with no consumers.
+
+    All modules of one run share one NATS server, and durable consumers keep their names across modules
+    (`field-order_placed`), so without this a module would receive what earlier modules left behind.
+    """
+    if "/tests/integration/" not in str(request.path):
+        return
+    server: EmbeddedNats = request.getfixturevalue("embedded_nats")
+    asyncio.run(_delete_stream(server.url))
+
+
+async def _delete_stream(url: str) -> None:
+    nc = await nats.connect(url)
+    try:
+        await nc.jetstream().delete_stream("SALESSYNC")
+    except NotFoundError:
+        pass
+    finally:
+        await nc.close()
