@@ -1,0 +1,164 @@
+"""Reading orders with raw asyncpg, shaped for orjson: money and ids are cast to text in SQL.
+
+Lists run outside a transaction (each statement is its own snapshot): no BEGIN/COMMIT round trips.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+from salessync.db import Database
+
+SUMMARY_COLUMNS = """
+id::text, number, customer_id::text, customer_name, salesman_id::text, van_load_id::text, status, payment_status,
+payment_method, gross_total::text, discount_total::text, tax_total::text, total::text, amount_paid::text,
+line_count, credit_override, delivery_date, created_at, updated_at, version
+"""
+
+DETAIL_COLUMNS = SUMMARY_COLUMNS + ", notes, rejection_reason"
+
+SORTS = {
+    "created_at": "created_at, id",
+    "-created_at": "created_at DESC, id DESC",
+    "number": "number",
+    "-number": "number DESC",
+    "total": "total, id",
+    "-total": "total DESC, id DESC",
+}
+
+
+@asynccontextmanager
+async def autocommit(db: Database) -> AsyncIterator[Any]:
+    """A pooled asyncpg connection with no transaction open: each read statement is one round trip."""
+    async with db.engine.connect() as conn:
+        fairy = await conn.get_raw_connection()
+        yield fairy.driver_connection
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFilter:
+    tenant_id: str
+    customer_id: str | None = None
+    salesman_id: str | None = None
+    status: str | None = None
+    payment_status: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    van_load_id: str | None = None
+    search: str | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses = ["tenant_id = $1"]
+        args: list[Any] = [self.tenant_id]
+
+        def add(sql: str, value: Any) -> None:
+            args.append(value)
+            clauses.append(sql.replace("?", f"${len(args)}"))
+
+        if self.customer_id:
+            add("customer_id = ?", self.customer_id)
+        if self.salesman_id:
+            add("salesman_id = ?", self.salesman_id)
+        if self.status:
+            add("status = ?", self.status)
+        if self.payment_status:
+            add("payment_status = ?", self.payment_status)
+        if self.van_load_id:
+            add("van_load_id = ?", self.van_load_id)
+        if self.date_from:
+            add("created_at >= ?::date", self.date_from)
+        if self.date_to:
+            add("created_at < ?::date + 1", self.date_to)
+        if self.search:
+            add("upper(number) LIKE ? ESCAPE '\\'", "%" + _escape_like(self.search.strip().upper()) + "%")
+        return " AND ".join(clauses), args
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def list_orders(
+    db: Database, flt: OrderFilter, *, sort: str, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    where, args = flt.where()
+    page_sql = (
+        f"SELECT {SUMMARY_COLUMNS} FROM orders WHERE {where} ORDER BY {SORTS[sort]} "
+        f"LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}"
+    )
+    stats_sql = (
+        "SELECT status, payment_status, count(*) AS n, sum(total) AS amount "
+        f"FROM orders WHERE {where} GROUP BY status, payment_status"
+    )
+    async with autocommit(db) as raw:
+        rows = await raw.fetch(page_sql, *args, limit, offset)
+        groups = await raw.fetch(stats_sql, *args)
+    return [dict(r) for r in rows], stats_of(groups)
+
+
+def stats_of(groups: list[Any]) -> dict[str, Any]:
+    by_status: dict[str, int] = {}
+    by_payment: dict[str, int] = {}
+    count = 0
+    amount = Decimal("0")
+    revenue = Decimal("0")
+    for g in groups:
+        count += g["n"]
+        amount += g["amount"]
+        by_status[g["status"]] = by_status.get(g["status"], 0) + g["n"]
+        by_payment[g["payment_status"]] = by_payment.get(g["payment_status"], 0) + g["n"]
+        if g["status"] not in ("cancelled", "rejected", "returned"):
+            revenue += g["amount"]
+    return {
+        "count": count,
+        "total_amount": f"{amount:.2f}",
+        "revenue": f"{revenue:.2f}",
+        "average_amount": f"{(amount / count if count else Decimal(0)):.2f}",
+        "by_status": by_status,
+        "by_payment_status": by_payment,
+    }
+
+
+async def get_order(raw: Any, tenant_id: str, order_id: str, salesman_id: str | None) -> dict[str, Any] | None:
+    """One order with its lines and status history; None when absent, another tenant's, or not the salesman's."""
+    sql = f"SELECT {DETAIL_COLUMNS} FROM orders WHERE tenant_id = $1 AND id = $2"
+    args: list[Any] = [tenant_id, order_id]
+    if salesman_id is not None:
+        sql += " AND salesman_id = $3"
+        args.append(salesman_id)
+    row = await raw.fetchrow(sql, *args)
+    if row is None:
+        return None
+    order = dict(row)
+    if order["rejection_reason"] is not None:
+        order["rejection_reason"] = orjson.loads(order["rejection_reason"])
+    lines = await raw.fetch(
+        "SELECT line_no, product_id::text, product_code, product_name, unit, quantity, unit_price::text, "
+        "discount_rate::float8 AS discount_rate, tax_rate::float8 AS tax_rate, gross::text, "
+        "discount_amount::text, tax_amount::text, line_total::text "
+        "FROM order_lines WHERE tenant_id = $1 AND order_id = $2 ORDER BY line_no",
+        tenant_id,
+        order_id,
+    )
+    history = await raw.fetch(
+        "SELECT field, from_status, to_status, reason, actor_id::text, at FROM order_status_history "
+        "WHERE tenant_id = $1 AND order_id = $2 ORDER BY id",
+        tenant_id,
+        order_id,
+    )
+    order["lines"] = [dict(x) for x in lines]
+    order["status_history"] = [dict(x) for x in history]
+    return order
+
+
+async def customer_exists(raw: Any, tenant_id: str, customer_id: str) -> bool:
+    return bool(
+        await raw.fetchval("SELECT true FROM customers WHERE tenant_id = $1 AND id = $2", tenant_id, customer_id)
+    )

@@ -1,0 +1,178 @@
+"""Writing orders with raw asyncpg: placing in one statement, status and payment changes.
+
+Placing is the hot path (TARGETS.md): the day's number, the order, its lines, the first history row and the
+`order.placed` outbox row go in one statement, the last of the transaction, so the per-(tenant, day) counter
+row is held only for that statement and the commit. A rolled-back order gives its number back: gap-free.
+The event body is encoded in Python with a placeholder where the number goes; the statement puts the number in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+from orders.domain.placing import PricedOrder
+from salessync.events import Event
+
+NUMBER_PLACEHOLDER = "@@ORDER_NUMBER@@"
+
+_PLACE = """
+WITH n AS (
+    INSERT INTO order_counters AS c (tenant_id, day, last) VALUES ($1, $2, 1)
+    ON CONFLICT (tenant_id, day) DO UPDATE SET last = c.last + 1
+    RETURNING 'ORD-' || to_char($2::date, 'YYYYMMDD') || '-'
+              || CASE WHEN c.last < 10000 THEN lpad(c.last::text, 4, '0') ELSE c.last::text END AS number
+), o AS (
+    INSERT INTO orders (id, tenant_id, number, customer_id, customer_name, salesman_id, van_load_id, status,
+                        payment_method, gross_total, discount_total, tax_total, total, line_count,
+                        credit_override, notes, delivery_date)
+    SELECT $3, $1, n.number, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12, $13, $14, $15, $16 FROM n
+    RETURNING number, created_at
+), l AS (
+    INSERT INTO order_lines (order_id, line_no, tenant_id, product_id, product_code, product_name, unit, quantity,
+                             unit_price, discount_rate, tax_rate, gross, discount_amount, tax_amount, line_total)
+    SELECT $3, u.line_no, $1, u.product_id, u.code, u.name, u.unit, u.quantity, u.unit_price, u.discount_rate,
+           u.tax_rate, u.gross, u.discount_amount, u.tax_amount, u.line_total
+    FROM unnest($17::int[], $18::uuid[], $19::text[], $20::text[], $21::text[], $22::int[], $23::numeric[],
+                $24::numeric[], $25::numeric[], $26::numeric[], $27::numeric[], $28::numeric[], $29::numeric[])
+         AS u(line_no, product_id, code, name, unit, quantity, unit_price, discount_rate, tax_rate, gross,
+              discount_amount, tax_amount, line_total)
+), h AS (
+    INSERT INTO order_status_history (order_id, tenant_id, from_status, to_status, reason, actor_id)
+    VALUES ($3, $1, NULL, 'pending', $30, $6)
+), e AS (
+    INSERT INTO outbox (event_id, subject, aggregate_id, body)
+    SELECT $31, $32, $3, convert_to(replace($33, '"' || $34 || '"', '"' || n.number || '"'), 'UTF8') FROM n
+)
+SELECT number, created_at FROM o
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class NewOrder:
+    id: str
+    tenant_id: str
+    day: date
+    salesman_id: str
+    van_load_id: str | None
+    payment_method: str
+    notes: str | None
+    delivery_date: date | None
+    history_reason: str | None
+
+
+async def insert_order(raw: Any, new: NewOrder, priced: PricedOrder, placed: Event) -> tuple[str, datetime]:
+    """Write the order, its lines, its first history row and the `order.placed` outbox row; answer number and time."""
+    lines = priced.lines
+    t = priced.totals
+    row = await raw.fetchrow(
+        _PLACE,
+        new.tenant_id,
+        new.day,
+        new.id,
+        priced.customer.id,
+        priced.customer.name,
+        new.salesman_id,
+        new.van_load_id,
+        new.payment_method,
+        t.gross_total,
+        t.discount_total,
+        t.tax_total,
+        t.total,
+        len(lines),
+        priced.credit_override_used,
+        new.notes,
+        new.delivery_date,
+        [x.line_no for x in lines],
+        [x.product.id for x in lines],
+        [x.product.code for x in lines],
+        [x.product.name for x in lines],
+        [x.product.unit for x in lines],
+        [x.quantity for x in lines],
+        [x.unit_price for x in lines],
+        [x.discount_rate for x in lines],
+        [x.product.tax_rate for x in lines],
+        [x.amounts.gross for x in lines],
+        [x.amounts.discount_amount for x in lines],
+        [x.amounts.tax_amount for x in lines],
+        [x.amounts.line_total for x in lines],
+        new.history_reason,
+        placed.event_id,
+        placed.subject,
+        orjson.dumps(_asdict(placed), default=str).decode(),
+        NUMBER_PLACEHOLDER,
+    )
+    return row["number"], row["created_at"]
+
+
+def _asdict(event: Event) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in Event.__dataclass_fields__}
+
+
+_LOAD_FOR_UPDATE = """
+SELECT id::text, number, customer_id::text, salesman_id::text, van_load_id::text, status, payment_status,
+       payment_method, total, amount_paid
+FROM orders WHERE tenant_id = $1 AND id = $2
+FOR NO KEY UPDATE
+"""
+
+
+async def load_for_update(raw: Any, tenant_id: str, order_id: str) -> dict[str, Any] | None:
+    row = await raw.fetchrow(_LOAD_FOR_UPDATE, tenant_id, order_id)
+    return dict(row) if row is not None else None
+
+
+async def set_status(
+    raw: Any,
+    tenant_id: str,
+    order_id: str,
+    *,
+    from_status: str,
+    to_status: str,
+    reason: str | None,
+    actor_id: str | None,
+    rejection_reason: dict[str, Any] | None = None,
+) -> None:
+    await raw.execute(
+        "WITH u AS (UPDATE orders SET status = $3, updated_at = now(), version = version + 1, "
+        "  rejection_reason = coalesce($7::jsonb, rejection_reason) WHERE tenant_id = $1 AND id = $2) "
+        "INSERT INTO order_status_history (order_id, tenant_id, from_status, to_status, reason, actor_id) "
+        "VALUES ($2, $1, $4, $3, $5, $6)",
+        tenant_id,
+        order_id,
+        to_status,
+        from_status,
+        reason,
+        actor_id,
+        None if rejection_reason is None else orjson.dumps(rejection_reason).decode(),
+    )
+
+
+async def set_payment(
+    raw: Any,
+    tenant_id: str,
+    order_id: str,
+    *,
+    amount_paid: Decimal,
+    from_status: str,
+    to_status: str,
+    reason: str | None,
+    actor_id: str,
+) -> None:
+    await raw.execute(
+        "WITH u AS (UPDATE orders SET payment_status = $3, amount_paid = $7, updated_at = now(), "
+        "  version = version + 1 WHERE tenant_id = $1 AND id = $2) "
+        "INSERT INTO order_status_history (order_id, tenant_id, field, from_status, to_status, reason, actor_id) "
+        "VALUES ($2, $1, 'payment', $4, $3, $5, $6)",
+        tenant_id,
+        order_id,
+        to_status,
+        from_status,
+        reason,
+        actor_id,
+        amount_paid,
+    )

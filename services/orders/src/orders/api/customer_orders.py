@@ -1,0 +1,31 @@
+"""GET /api/customers/{id}/orders: served by orders, routed here by the gateway."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+
+from orders.api.deps import ListQuery, json_response
+from orders.api.orders import order_filter
+from orders.service_layer import queries
+from salessync.app import database
+from salessync.auth import Principal, require_principal
+from salessync.db import Database
+from salessync.pagination import PageParams, page_params
+
+router = APIRouter(prefix="/api/customers", tags=["orders"])
+
+
+@router.get("/{customer_id}/orders")
+async def customer_orders(
+    customer_id: UUID,
+    q: ListQuery = Depends(),
+    params: PageParams = Depends(page_params),
+    principal: Principal = Depends(require_principal),
+    db: Database = Depends(database),
+) -> Response:
+    flt = replace(order_filter(principal, q), customer_id=str(customer_id))
+    return json_response(await queries.list_customer_orders(db, principal, flt, params, q.sort))

@@ -1,0 +1,171 @@
+"""Status and payment changes: by a person (PATCH status, cancel, payment) or by field's stock answer.
+
+Each change locks the order, checks the transition table, writes the order and a history row and publishes
+`order.status_changed`, in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from orders.adapters import order_writes
+from orders.domain import policy, status
+from orders.domain.errors import IllegalTransition, OrderNotFound
+from orders.service_layer import messages
+from orders.service_layer.commands import ChangeStatus, RecordPayment
+from salessync.db import Tx
+from salessync.errors import InvalidInput
+from salessync.events import Event
+
+log = logging.getLogger("orders.status")
+
+
+async def _load(raw: Any, tenant_id: str, order_id: str, *, role: str | None, actor_id: str | None) -> dict[str, Any]:
+    order = await order_writes.load_for_update(raw, tenant_id, order_id)
+    if order is None or (role is not None and policy.sees_only_own(role) and order["salesman_id"] != actor_id):
+        raise OrderNotFound(f"no order {order_id}")
+    return order
+
+
+async def _move(
+    tx: Tx,
+    raw: Any,
+    tenant_id: str,
+    order: dict[str, Any],
+    to_status: str,
+    *,
+    reason: str | None,
+    actor_id: str | None,
+    rejection_reason: dict[str, Any] | None = None,
+    causation_id: str | None = None,
+) -> None:
+    await order_writes.set_status(
+        raw,
+        tenant_id,
+        order["id"],
+        from_status=order["status"],
+        to_status=to_status,
+        reason=reason,
+        actor_id=actor_id,
+        rejection_reason=rejection_reason,
+    )
+    await tx.add_event(
+        messages.order_status_changed(
+            order, tenant_id=tenant_id, to_status=to_status, reason=reason, actor_id=actor_id, causation_id=causation_id
+        )
+    )
+    order["status"] = to_status
+
+
+async def change_status(tx: Tx, cmd: ChangeStatus) -> None:
+    """A person moves an order (PATCH status or cancel)."""
+    if cmd.status not in status.STATUSES:
+        raise InvalidInput("status", f"unknown status; one of {', '.join(status.STATUSES)}")
+    raw = await tx.raw()
+    order = await _load(raw, cmd.tenant_id, cmd.order_id, role=cmd.role, actor_id=cmd.actor_id)
+    status.check_transition(order["status"], cmd.status)
+    policy.check_may_change(
+        cmd.role, own=order["salesman_id"] == cmd.actor_id, current=order["status"], target=cmd.status
+    )
+    await _move(tx, raw, cmd.tenant_id, order, cmd.status, reason=cmd.reason, actor_id=cmd.actor_id)
+
+
+async def record_payment(tx: Tx, cmd: RecordPayment) -> None:
+    policy.check_may_record_payment(cmd.role)
+    if cmd.amount <= 0:
+        raise InvalidInput("amount", "must be greater than 0")
+    raw = await tx.raw()
+    order = await _load(raw, cmd.tenant_id, cmd.order_id, role=cmd.role, actor_id=cmd.actor_id)
+    if order["status"] in status.CLOSED_FOR_CREDIT:
+        raise IllegalTransition(f"an order that is {order['status']} takes no payment", allowed=[])
+    paid = order["amount_paid"] + cmd.amount
+    if paid > order["total"]:
+        raise InvalidInput("amount", f"more than the {order['total'] - order['amount_paid']} still owed")
+    target = status.payment_status_for(paid, order["total"])
+    status.check_payment(order["payment_status"], target)
+    await order_writes.set_payment(
+        raw,
+        cmd.tenant_id,
+        cmd.order_id,
+        amount_paid=paid,
+        from_status=order["payment_status"],
+        to_status=target,
+        reason=cmd.reason or f"payment of {cmd.amount:.2f}",
+        actor_id=cmd.actor_id,
+    )
+
+
+async def apply_stock_reserved(tx: Tx, event: Event) -> None:
+    """Field reserved the stock: pending -> confirmed; a van sale (`sold`) is then delivered at once."""
+    raw = await tx.raw()
+    order = await _pending_order(raw, event)
+    if order is None:
+        return
+    location = event.payload.get("location_id")
+    await _move(
+        tx,
+        raw,
+        event.tenant_id,
+        order,
+        status.CONFIRMED,
+        reason=f"stock reserved at {location}",
+        actor_id=None,
+        causation_id=event.event_id,
+    )
+    if event.payload.get("sold"):
+        await _move(
+            tx,
+            raw,
+            event.tenant_id,
+            order,
+            status.DELIVERED,
+            reason="van sale: sold from the van",
+            actor_id=None,
+            causation_id=event.event_id,
+        )
+
+
+async def apply_stock_rejected(tx: Tx, event: Event) -> None:
+    """Field could not reserve: pending -> rejected, keeping the shortages (available quantities)."""
+    raw = await tx.raw()
+    order = await _pending_order(raw, event)
+    if order is None:
+        return
+    reason = str(event.payload.get("reason") or "insufficient stock")
+    rejection = {"reason": reason, "shortages": event.payload.get("shortages") or []}
+    await _move(
+        tx,
+        raw,
+        event.tenant_id,
+        order,
+        status.REJECTED,
+        reason=reason,
+        actor_id=None,
+        rejection_reason=rejection,
+        causation_id=event.event_id,
+    )
+
+
+async def _pending_order(raw: Any, event: Event) -> dict[str, Any] | None:
+    order_id = event.payload.get("order_id")
+    order = await order_writes.load_for_update(raw, event.tenant_id, order_id) if _is_uuid(order_id) else None
+    if order is None:
+        log.warning("stock answer for an unknown order ignored", extra={"type": event.type, "order_id": order_id})
+        return None
+    if order["status"] != status.PENDING:
+        log.warning(
+            "stock answer for an order no longer pending ignored",
+            extra={"type": event.type, "order_id": order_id, "status": order["status"]},
+        )
+        return None
+    return order
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
