@@ -76,6 +76,8 @@ def dispatch(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     from .up import run_up
 
     options = options_from(args, environ)
+    configure_logging("launcher", environ.get("SALESSYNC_LOG_LEVEL", "INFO"))
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.command == "up":
         return run_up(options, environ=environ)
     if args.command == "status":
@@ -100,8 +102,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser(environ).parse_args(argv)
         command = f"salessync {args.command}"
-        configure_logging("launcher", environ.get("SALESSYNC_LOG_LEVEL", "INFO"))
-        logging.getLogger("alembic").setLevel(logging.WARNING)
         return dispatch(args, environ)
     except LauncherError as exc:
         print(f"{command}: {exc}", file=sys.stderr, flush=True)
