@@ -8,5 +8,5 @@ SPEC = ServiceSpec(
     app_factory="identity.main:create_app",
     start_order=10,
     service_dir=service_dir_of(__file__),
-    seed=None,
+    seed="identity.seed:seed_demo",
 )
