@@ -1,7 +1,73 @@
 """Notifier's tables, in the `notifier` schema."""
 
+from sqlalchemy import Column, DateTime, Index, Numeric, String, Table, Text, func, text
+from sqlalchemy.dialects.postgresql import UUID
+
 from salessync.db import make_metadata
 from salessync.infra_tables import add_infrastructure_tables
 
 metadata = make_metadata("notifier")
 add_infrastructure_tables(metadata)
+
+# A copy of identity's users (from user.* events): who is a manager or warehouse staff, who is deactivated.
+users = Table(
+    "users",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), primary_key=True),
+    Column("id", UUID(as_uuid=False), primary_key=True),
+    Column("email", String(320), nullable=False, server_default=""),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("role", String(32), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_users_tenant_id_role", "tenant_id", "role"),
+)
+
+# One line of the timeline per business event; its id is the event id (so recording it twice is a no-op).
+activities = Table(
+    "activities",
+    metadata,
+    Column("id", UUID(as_uuid=False), primary_key=True),
+    Column("tenant_id", UUID(as_uuid=False), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("aggregate", String(32), nullable=False),
+    Column("reference", String(200)),
+    Column("description", Text, nullable=False),
+    Column("actor", String(64)),
+    Column("customer", String(200)),
+    Column("amount", Numeric(14, 2)),
+    Column("status", String(32)),
+    Column("owner_id", String(64)),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Index("ix_activities_tenant_time", "tenant_id", text("occurred_at DESC"), text("id DESC")),
+    Index("ix_activities_owner_time", "tenant_id", "owner_id", text("occurred_at DESC")),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", UUID(as_uuid=False), primary_key=True),
+    Column("tenant_id", UUID(as_uuid=False), nullable=False),
+    Column("user_id", UUID(as_uuid=False), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("reference", String(200)),
+    Column("source_event_id", UUID(as_uuid=False), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("read_at", DateTime(timezone=True)),
+    Index("ix_notifications_user_time", "tenant_id", "user_id", text("created_at DESC")),
+)
+
+chat_messages = Table(
+    "chat_messages",
+    metadata,
+    Column("id", UUID(as_uuid=False), primary_key=True),
+    Column("tenant_id", UUID(as_uuid=False), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("sender_id", UUID(as_uuid=False), nullable=False),
+    Column("recipient_id", UUID(as_uuid=False)),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_chat_messages_tenant_time", "tenant_id", text("created_at DESC")),
+)

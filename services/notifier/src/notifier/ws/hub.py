@@ -1,0 +1,97 @@
+"""The sockets of this instance, by tenant and by user, and the fan-out of one stream event to them.
+
+A stream event is turned into frames once (one encoding for every recipient) and queued on each local socket
+of that tenant allowed to see it. An identity event that revokes a user (deactivated, role changed, no longer
+active) closes his sockets with 4401 and is remembered, so a reconnect with the old token is refused at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from typing import Any
+
+from notifier.domain.activity import activity_for
+from notifier.domain.routing import ACTIVITY, client_names, may_see
+from notifier.ws.protocol import BAD_TOKEN, event_frame
+from notifier.ws.session import Session
+from salessync.events import Event
+
+REVOKING = frozenset({"user.deactivated", "user.role_changed"})
+
+
+def frames_for(seq: int, event: Event, names: list[str]) -> list[str]:
+    frames = []
+    for name in names:
+        if name == ACTIVITY:
+            data: dict[str, Any] = activity_for(event.event_id, event.type, event.payload, event.occurred_at).public()
+        else:
+            data = event.payload
+        frames.append(event_frame(name, seq, data, event.occurred_at))
+    return frames
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.by_tenant: dict[str, set[Session]] = defaultdict(set)
+        self.by_user: dict[str, set[Session]] = defaultdict(set)
+        self.last_seq = 0
+        self.known_users: dict[str, tuple[str, str]] = {}  # user id -> (status, role), from live user.* events
+        self.delivered = 0
+
+    def add(self, session: Session) -> None:
+        self.by_tenant[session.tenant_id].add(session)
+        self.by_user[session.user_id].add(session)
+
+    def remove(self, session: Session) -> None:
+        for index, key in ((self.by_tenant, session.tenant_id), (self.by_user, session.user_id)):
+            group = index.get(key)
+            if group is not None:
+                group.discard(session)
+                if not group:
+                    del index[key]
+
+    def revoked(self, user_id: str, role: str) -> bool | None:
+        """True/False when a live user.* event told us; None when this instance has seen none for him."""
+        known = self.known_users.get(user_id)
+        if known is None:
+            return None
+        status, current_role = known
+        return status != "active" or current_role != role
+
+    def dispatch(self, seq: int, event: Event) -> None:
+        if seq > self.last_seq:
+            self.last_seq = seq
+        if event.type.startswith("user."):
+            self._track_user(event)
+        sessions = self.by_tenant.get(event.tenant_id)
+        if not sessions:
+            return
+        names = client_names(event.type)
+        if not names:
+            return
+        frames: list[str] | None = None
+        for session in list(sessions):
+            if may_see(session.role, session.user_id, event.type, event.payload):
+                if frames is None:
+                    frames = frames_for(seq, event, names)
+                session.deliver(seq, frames)
+                self.delivered += 1
+
+    def _track_user(self, event: Event) -> None:
+        user_id = str(event.payload.get("id", ""))
+        status = str(event.payload.get("status") or "active")
+        if event.type == "user.deactivated":
+            status = "inactive" if status == "active" else status
+        role = str(event.payload.get("role", ""))
+        self.known_users[user_id] = (status, role)
+        if event.type in REVOKING or status != "active":
+            for session in list(self.by_user.get(user_id, ())):
+                if session.tenant_id == event.tenant_id:
+                    session.close(BAD_TOKEN, "access revoked")
+
+    async def close_all(self, code: int, reason: str) -> None:
+        sessions = [s for group in self.by_tenant.values() for s in group]
+        for session in sessions:
+            session.close(code, reason)
+        await asyncio.gather(*(s.wait_closed() for s in sessions))
