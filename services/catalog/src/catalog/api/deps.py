@@ -1,0 +1,92 @@
+"""What every catalog route shares: roles, `If-Match`, JSON answers, and idempotent creation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+from fastapi import Header, Request
+from fastapi.responses import Response
+
+from catalog.adapters.sql import read_connection
+from catalog.domain.errors import RecordNotFound
+from salessync.app import database
+from salessync.auth import Principal, require_principal, require_role
+from salessync.db import Tx
+from salessync.errors import InvalidInput
+from salessync.idempotency import fingerprint, run_idempotent
+
+JSON = "application/json"
+read = require_principal
+manage = require_role("admin", "manager")
+manage_or_sell = require_role("admin", "manager", "salesman")
+
+_VERSION = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+
+
+def if_match(value: str | None = Header(default=None, alias="If-Match")) -> int | None:
+    """`If-Match: 3` (or `"3"`, `W/"3"`): the version the client last saw."""
+    if value is None:
+        return None
+    found = _VERSION.match(value)
+    if found is None:
+        raise InvalidInput("If-Match", "must be the record's version, e.g. 3")
+    return int(found.group(1))
+
+
+def json_response(body: str | bytes, status_code: int = 200) -> Response:
+    return Response(body if isinstance(body, bytes) else body.encode(), status_code=status_code, media_type=JSON)
+
+
+async def read_one(request: Request, fetch: Callable[[Any], Awaitable[str | None]], what: str) -> Response:
+    """One record as rendered by `fetch(conn)`; nothing (or another tenant's) is 404."""
+    async with read_connection(database(request)) as conn:
+        body = await fetch(conn)
+    if body is None:
+        raise RecordNotFound(f"{what} not found")
+    return json_response(body)
+
+
+async def read_page(request: Request, fetch: Callable[[Any], Awaitable[bytes]]) -> Response:
+    async with read_connection(database(request)) as conn:
+        return json_response(await fetch(conn))
+
+
+async def create(
+    request: Request,
+    principal: Principal,
+    key: str | None,
+    scope: str,
+    handler: Callable[[Tx], Awaitable[str]],
+) -> Response:
+    """Run a create handler once per `Idempotency-Key`; answer 201 with `Location` (replays say so)."""
+
+    async def command(tx: Tx) -> tuple[int, bytes]:
+        return 201, (await handler(tx)).encode()
+
+    answer = await run_idempotent(
+        database(request),
+        tenant_id=principal.tenant_id,
+        scope=scope,
+        key=key,
+        request_fingerprint=fingerprint(principal.user_id, await request.body()),
+        command=command,
+    )
+    headers = {"Location": f"{request.url.path.rstrip('/')}/{orjson.loads(answer.body)['id']}"}
+    if answer.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(answer.body, status_code=answer.status_code, media_type=JSON, headers=headers)
+
+
+async def write(request: Request, handler: Callable[[Tx], Awaitable[str]]) -> Response:
+    async with database(request).transaction() as tx:
+        body = await handler(tx)
+    return json_response(body)
+
+
+async def remove(request: Request, handler: Callable[[Tx], Awaitable[None]]) -> Response:
+    async with database(request).transaction() as tx:
+        await handler(tx)
+    return Response(status_code=204)

@@ -1,0 +1,25 @@
+"""Catalog: products, categories, brands, price lists and customers. Only wiring here."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from catalog.api import customers, price_lists, products, taxonomy
+from catalog.settings import CatalogSettings
+from salessync.app import create_service_app
+
+
+def create_app(settings: CatalogSettings | None = None) -> FastAPI:
+    settings = settings or CatalogSettings()
+    return create_service_app(
+        settings,
+        title="SalesSync catalog",
+        description="Products, categories, brands, price lists and customers (outlets) of a tenant.",
+        routers=[
+            products.router,
+            taxonomy.categories_router,
+            taxonomy.brands_router,
+            price_lists.router,
+            customers.router,
+        ],
+    )
