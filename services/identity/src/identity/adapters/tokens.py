@@ -27,7 +27,10 @@ class RingVerifier(TokenVerifier):
         self._owner = owner
 
     def use(self, jwks: dict[str, Any]) -> None:
+        before = set(self._keys)
         self._load(jwks)
+        if before - set(self._keys):
+            self._cache.clear()  # a key left the JWKS: tokens it signed must be checked again
 
     async def _refresh(self) -> None:
         async with self._lock:
