@@ -10,10 +10,12 @@ business rule that will never pass), each logged as one JSON line.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
@@ -71,6 +73,7 @@ class ConsumerRunner:
         self.ack_wait_s = ack_wait_s
         self.fetch_timeout_s = fetch_timeout_s
         self._tasks: list[asyncio.Task[None]] = []
+        self._pull_subscriptions: list[Any] = []
         self._stopping = False
         self.handled = 0
 
@@ -88,6 +91,7 @@ class ConsumerRunner:
             psub = await self.js.pull_subscribe(
                 sub.filter_subject(), durable=durable, stream=self.stream, config=config
             )
+            self._pull_subscriptions.append(psub)
             self._tasks.append(asyncio.create_task(self._loop(sub, durable, psub), name=durable))
 
     async def stop(self) -> None:
@@ -97,6 +101,11 @@ class ConsumerRunner:
             await asyncio.wait(self._tasks, timeout=self.fetch_timeout_s + 5)
         for task in self._tasks:
             task.cancel()
+        # Expired pull requests leave status messages nobody reads; without unsubscribing, the connection's
+        # drain would wait for them until its timeout (30 s) on every shutdown.
+        for psub in self._pull_subscriptions:
+            with contextlib.suppress(Exception):
+                await psub.unsubscribe()
 
     async def _loop(self, sub: Subscription, durable: str, psub) -> None:  # type: ignore[no-untyped-def]
         while not self._stopping:
