@@ -10,7 +10,7 @@ UV := .uv/bin/uv
 PACKAGES := shared services/identity services/gateway services/catalog services/orders services/field services/notifier
 STAMP := $(VENV)/.installed
 
-.PHONY: install up test test-unit test-integration test-e2e lint format bench lock clean
+.PHONY: install up status seed reset test test-unit test-integration test-e2e e2e lint format bench lock clean
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -27,6 +27,15 @@ install: $(STAMP)
 up: install
 	$(BIN)/salessync up
 
+status: install
+	$(BIN)/salessync status
+
+seed: install
+	$(BIN)/salessync seed
+
+reset: install
+	$(BIN)/salessync reset
+
 test: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider shared services tests/e2e
 
@@ -38,6 +47,8 @@ test-integration: install
 
 test-e2e: install
 	$(BIN)/python -m pytest -q tests/e2e
+
+e2e: test-e2e
 
 lint: install
 	$(BIN)/ruff check .

@@ -77,7 +77,8 @@ def dispatch(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
     options = options_from(args, environ)
     configure_logging("launcher", environ.get("SALESSYNC_LOG_LEVEL", "INFO"))
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    for quiet in ("alembic", "httpx", "httpcore"):
+        logging.getLogger(quiet).setLevel(logging.WARNING)
     if args.command == "up":
         return run_up(options, environ=environ)
     if args.command == "status":

@@ -95,6 +95,8 @@ def banner(
         base = f"http://127.0.0.1:{ports['gateway']}"
         lines += [f"  gateway    {base}", f"  API docs   {base}/api-docs", ""]
     for spec in specs:
+        if spec.name == "gateway":
+            continue
         lines.append(f"  {spec.name:<10} http://127.0.0.1:{ports[spec.name]}")
     if not specs:
         lines.append("  no service is installed yet (only PostgreSQL and NATS are running)")

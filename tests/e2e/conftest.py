@@ -1,0 +1,174 @@
+"""The whole system for end-to-end tests: `salessync up` (with the demo seed) on free ports in a temp data dir,
+or, with a Docker engine and SALESSYNC_E2E_COMPOSE=1, docker-compose.yml through pytest-docker."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from salessync.demo import DEMO
+from salessync.embedded import free_port, port_in_use
+
+ROOT = Path(__file__).resolve().parents[2]
+START_DEADLINE_S = 240.0
+COMPOSE = os.environ.get("SALESSYNC_E2E_COMPOSE") == "1"
+
+
+@dataclass
+class System:
+    """A running SalesSync: the gateway's base URL, the ports it answers on, and helpers."""
+
+    base_url: str
+    ports: dict[str, int]  # every service reachable from the tests, by name
+    data_dir: Path | None = None
+    port: int = 8000
+    log: Path | None = None
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def services(self) -> list[str]:
+        return list(self.ports)
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def login(self, email: str, password: str = DEMO.password, tenant: str = DEMO.code) -> str:
+        """An access token for a demo user, through the gateway (`POST /api/auth/login`); cached per email."""
+        if email not in self.tokens:
+            answer = httpx.post(
+                f"{self.base_url}/api/auth/login",
+                json={"tenant": tenant, "email": email, "password": password},
+                timeout=30,
+            )
+            assert answer.status_code == 200, f"login of {email}: {answer.status_code} {answer.text}"
+            self.tokens[email] = answer.json()["access_token"]
+        return self.tokens[email]
+
+    def headers(self, email: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.login(email)}"}
+
+    def salessync(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run the `salessync` command against this system (its data dir and port)."""
+        assert self.data_dir is not None, "the command line needs the process launcher, not compose"
+        extra = ["--data-dir", str(self.data_dir)]
+        if args and args[0] in ("status", "up"):
+            extra += ["--port", str(self.port)]
+        return subprocess.run(
+            [sys.executable, "-m", "salessync.cli.main", *args, *extra],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+        )
+
+
+def free_base_port(width: int = 6) -> int:
+    """A port p with p .. p+width-1 all free (the gateway and the services after it)."""
+    for _ in range(100):
+        port = free_port()
+        if port + width < 65535 and not any(port_in_use(port + i) for i in range(width)):
+            return port
+    raise RuntimeError(f"no {width} consecutive free ports found")
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def wait_until_up(proc: subprocess.Popen[bytes], data_dir: Path, log: Path) -> dict[str, Any]:
+    """The launcher's run file once it says every service answered /ready."""
+    end = time.monotonic() + START_DEADLINE_S
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"salessync up exited with {proc.returncode}:\n{tail(log)}")
+        try:
+            state: dict[str, Any] = json.loads((data_dir / "run.json").read_text())
+        except (OSError, ValueError):
+            state = {}
+        if state.get("ready"):
+            return state
+        time.sleep(0.25)  # polling a child process's file, not waiting on a test condition
+    raise RuntimeError(f"salessync up was not ready after {START_DEADLINE_S:.0f} s:\n{tail(log)}")
+
+
+def stop_launcher(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def docker_compose_file() -> str:
+    return str(ROOT / "docker-compose.yml")
+
+
+def docker_engine() -> bool:
+    if not shutil.which("docker"):
+        return False
+    return subprocess.run(["docker", "info"], capture_output=True, timeout=30).returncode == 0
+
+
+def launcher_system() -> Iterator[System]:
+    root = Path(tempfile.mkdtemp(prefix="sse-", dir="/tmp"))  # short: the PostgreSQL socket lives in it
+    data_dir, log = root / "var", root / "up.log"
+    port = free_base_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NATS_URL", "SALESSYNC_NO_SEED")}
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "salessync.cli.main", "up", "--port", str(port), "--data-dir", str(data_dir),
+             "--ready-timeout", str(START_DEADLINE_S - 30)],
+            stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT, start_new_session=True,
+        )  # fmt: skip
+    try:
+        state = wait_until_up(proc, data_dir, log)
+        ports = {name: state["ports"][name] for name in state["services"]}
+        yield System(base_url=f"http://127.0.0.1:{port}", ports=ports, data_dir=data_dir, port=port, log=log)
+    finally:
+        stop_launcher(proc)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def compose_system(request: pytest.FixtureRequest) -> Iterator[System]:
+    if not docker_engine():
+        pytest.skip("SALESSYNC_E2E_COMPOSE=1 but no Docker engine answers")
+    docker_services = request.getfixturevalue("docker_services")
+    port = docker_services.port_for("gateway", 8000)
+    base = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        try:
+            return httpx.get(f"{base}/ready", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    docker_services.wait_until_responsive(check=ready, timeout=START_DEADLINE_S, pause=1.0)
+    yield System(base_url=base, ports={"gateway": port}, port=port)
+
+
+@pytest.fixture(scope="session")
+def system(request: pytest.FixtureRequest) -> Iterator[System]:
+    """The running system for the whole e2e session, stopped (SIGTERM) at the end."""
+    if COMPOSE:
+        yield from compose_system(request)
+    else:
+        yield from launcher_system()
