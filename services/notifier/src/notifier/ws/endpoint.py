@@ -7,7 +7,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, WebSocket
 from pydantic import ValidationError
 
 from notifier.adapters.upstream import Upstreams
@@ -52,13 +52,13 @@ async def _authenticate(
     ws: WebSocket, runtime: Runtime, hub: Hub, timeout: float
 ) -> tuple[Principal, str, int | None] | None:
     try:
-        first = await asyncio.wait_for(ws.receive_text(), timeout=timeout)
-        frame = p.parse_client_frame(first)
+        first = await asyncio.wait_for(ws.receive(), timeout=timeout)
+        frame = p.parse_client_frame(first.get("text") or first.get("bytes") or b"")
         if frame.event != "auth":
             raise p.BadFrame("the first frame must be auth")
         auth = AuthIn.model_validate(frame.data)
         principal = await runtime.verifier.verify(auth.token)
-    except (TimeoutError, p.BadFrame, ValidationError, Unauthorized, KeyError, RuntimeError, WebSocketDisconnect):
+    except (TimeoutError, p.BadFrame, ValidationError, Unauthorized, RuntimeError):
         return None
     revoked = hub.revoked(str(principal.user_id), principal.role)
     if revoked or (revoked is None and not await user_may_connect(runtime.db, principal)):
