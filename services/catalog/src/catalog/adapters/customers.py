@@ -15,7 +15,7 @@ PROJECTION = f"""json_build_object(
   'email', email, 'address', address, 'latitude', latitude, 'longitude', longitude,
   'geofence_radius_m', geofence_radius_m, 'route', route, 'credit_limit', credit_limit::text,
   'payment_terms_days', payment_terms_days, 'price_list_id', price_list_id, 'status', status, 'version', version,
-  'created_at', {iso("created_at")}, 'updated_at', {iso("updated_at")})::text"""
+  'created_at', {iso("created_at")}, 'updated_at', {iso("updated_at")})"""
 
 FIELDS = (
     "code", "name", "type", "contact_name", "phone", "email", "address", "latitude", "longitude",
@@ -48,7 +48,7 @@ async def insert(conn: Any, customer: Customer) -> str:
     try:
         return str(
             await conn.fetchval(
-                f"INSERT INTO customers ({COLUMNS}) VALUES ({_placeholders(len(values))}) RETURNING {PROJECTION}",
+                f"INSERT INTO customers ({COLUMNS}) VALUES ({_placeholders(len(values))}) RETURNING {PROJECTION}::text",
                 *values,
             )
         )
@@ -61,7 +61,7 @@ async def update(conn: Any, customer: Customer) -> str:
     try:
         return str(
             await conn.fetchval(
-                f"UPDATE customers SET {sets}, updated_at = now() WHERE id = $1 AND tenant_id = $2 RETURNING {PROJECTION}",
+                f"UPDATE customers SET {sets}, updated_at = now() WHERE id = $1 AND tenant_id = $2 RETURNING {PROJECTION}::text",
                 *_values(customer),
             )
         )
@@ -85,7 +85,7 @@ async def get(conn: Any, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> Custom
 
 async def get_json(conn: Any, tenant_id: uuid.UUID, customer_id: uuid.UUID) -> str | None:
     value = await conn.fetchval(
-        f"SELECT {PROJECTION} FROM customers WHERE tenant_id = $1 AND id = $2", tenant_id, customer_id
+        f"SELECT {PROJECTION}::text FROM customers WHERE tenant_id = $1 AND id = $2", tenant_id, customer_id
     )
     return None if value is None else str(value)
 

@@ -14,9 +14,9 @@ from catalog.domain.price_lists import PriceList
 PROJECTION = f"""json_build_object('id', id, 'name', name, 'currency', currency, 'valid_from', valid_from,
   'valid_to', valid_to, 'status', status, 'version', version,
   'item_count', (SELECT count(*) FROM price_list_items i WHERE i.tenant_id = p.tenant_id AND i.price_list_id = p.id),
-  'created_at', {iso("created_at")}, 'updated_at', {iso("updated_at")})::text"""
+  'created_at', {iso("created_at")}, 'updated_at', {iso("updated_at")})"""
 ITEM_PROJECTION = """json_build_object('product_id', product_id, 'code', code, 'name', name,
-  'price', price::text, 'product_price', product_price::text)::text"""
+  'price', price::text, 'product_price', product_price::text)"""
 COLUMNS = "id, tenant_id, name, currency, valid_from, valid_to, status, version"
 SORTS = {"name": "name", "created_at": "created_at", "valid_from": "valid_from"}
 CONSTRAINT_FIELDS = {
@@ -89,7 +89,7 @@ async def get(conn: Any, tenant_id: uuid.UUID, price_list_id: uuid.UUID, *, lock
 
 async def get_json(conn: Any, tenant_id: uuid.UUID, price_list_id: uuid.UUID) -> str | None:
     value = await conn.fetchval(
-        f"SELECT {PROJECTION} FROM price_lists p WHERE tenant_id = $1 AND id = $2", tenant_id, price_list_id
+        f"SELECT {PROJECTION}::text FROM price_lists p WHERE tenant_id = $1 AND id = $2", tenant_id, price_list_id
     )
     return None if value is None else str(value)
 

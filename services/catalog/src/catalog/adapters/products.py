@@ -14,7 +14,7 @@ PROJECTION = f"""json_build_object(
   'id', id, 'code', code, 'name', name, 'description', description, 'barcode', barcode,
   'category_id', category_id, 'brand_id', brand_id, 'unit', unit, 'price', price::text, 'cost', cost::text,
   'tax_rate', trim_scale(tax_rate)::text, 'reorder_level', reorder_level, 'status', status, 'version', version,
-  'created_at', {iso("created_at")}, 'updated_at', {iso("updated_at")})::text"""
+  'created_at', {iso("created_at")}, 'updated_at', {iso("updated_at")})"""
 
 FIELDS = ("code", "name", "description", "barcode", "category_id", "brand_id", "unit", "price", "cost", "tax_rate")
 COLUMNS = "id, tenant_id, " + ", ".join(FIELDS) + ", reorder_level, status, version"
@@ -44,7 +44,7 @@ async def insert(conn: Any, product: Product) -> str:
         return str(
             await conn.fetchval(
                 f"INSERT INTO products ({COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15) "
-                f"RETURNING {PROJECTION}",
+                f"RETURNING {PROJECTION}::text",
                 *_values(product),
             )
         )
@@ -57,7 +57,7 @@ async def update(conn: Any, product: Product) -> str:
     try:
         return str(
             await conn.fetchval(
-                f"UPDATE products SET {sets}, updated_at = now() WHERE id = $1 AND tenant_id = $2 RETURNING {PROJECTION}",
+                f"UPDATE products SET {sets}, updated_at = now() WHERE id = $1 AND tenant_id = $2 RETURNING {PROJECTION}::text",
                 *_values(product),
             )
         )
@@ -74,7 +74,7 @@ async def get_for_update(conn: Any, tenant_id: uuid.UUID, product_id: uuid.UUID)
 
 async def get_json(conn: Any, tenant_id: uuid.UUID, product_id: uuid.UUID) -> str | None:
     value = await conn.fetchval(
-        f"SELECT {PROJECTION} FROM products WHERE tenant_id = $1 AND id = $2", tenant_id, product_id
+        f"SELECT {PROJECTION}::text FROM products WHERE tenant_id = $1 AND id = $2", tenant_id, product_id
     )
     return None if value is None else str(value)
 

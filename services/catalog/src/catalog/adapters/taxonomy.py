@@ -12,9 +12,9 @@ from catalog.domain.categories import Brand, Category
 
 CATEGORY_PROJECTION = f"""json_build_object('id', id, 'name', name, 'parent_id', parent_id,
   'description', description, 'version', version,
-  'created_at', {iso("created_at")}, 'updated_at', {iso("updated_at")})::text"""
+  'created_at', {iso("created_at")}, 'updated_at', {iso("updated_at")})"""
 BRAND_PROJECTION = f"""json_build_object('id', id, 'name', name, 'description', description, 'version', version,
-  'created_at', {iso("created_at")}, 'updated_at', {iso("updated_at")})::text"""
+  'created_at', {iso("created_at")}, 'updated_at', {iso("updated_at")})"""
 
 TABLES = {
     "categories": (Category, "id, tenant_id, name, parent_id, description, version", CATEGORY_PROJECTION),
@@ -37,7 +37,7 @@ async def insert(conn: Any, table: str, record: Category | Brand) -> str:
     values = [getattr(record, c) for c in columns.split(", ")]
     placeholders = ", ".join(f"${i}" for i in range(1, len(values) + 1))
     try:
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING {projection}"
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING {projection}::text"
         return str(await conn.fetchval(sql, *values))
     except asyncpg.IntegrityConstraintViolationError as exc:
         raise translate(exc, CONSTRAINT_FIELDS) from exc
@@ -48,7 +48,7 @@ async def update(conn: Any, table: str, record: Category | Brand) -> str:
     names = columns.split(", ")
     sets = ", ".join(f"{c} = ${i}" for i, c in enumerate(names[2:], start=3))
     try:
-        sql = f"UPDATE {table} SET {sets}, updated_at = now() WHERE id = $1 AND tenant_id = $2 RETURNING {projection}"
+        sql = f"UPDATE {table} SET {sets}, updated_at = now() WHERE id = $1 AND tenant_id = $2 RETURNING {projection}::text"
         return str(await conn.fetchval(sql, *[getattr(record, c) for c in names]))
     except asyncpg.IntegrityConstraintViolationError as exc:
         raise translate(exc, CONSTRAINT_FIELDS) from exc
@@ -65,7 +65,7 @@ async def get_for_update(conn: Any, table: str, tenant_id: uuid.UUID, record_id:
 async def get_json(conn: Any, table: str, tenant_id: uuid.UUID, record_id: uuid.UUID) -> str | None:
     _, _, projection = _spec(table)
     value = await conn.fetchval(
-        f"SELECT {projection} FROM {table} WHERE tenant_id = $1 AND id = $2", tenant_id, record_id
+        f"SELECT {projection}::text FROM {table} WHERE tenant_id = $1 AND id = $2", tenant_id, record_id
     )
     return None if value is None else str(value)
 
@@ -101,7 +101,7 @@ async def ancestors(conn: Any, tenant_id: uuid.UUID, category_id: uuid.UUID) -> 
 
 async def lock_tree(conn: Any, tenant_id: uuid.UUID) -> None:
     """Serialise changes of one tenant's category tree, so two concurrent moves cannot close a cycle."""
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('catalog.categories.' || $1::text))", tenant_id)
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('catalog.categories.' || ($1::uuid)::text))", tenant_id)
 
 
 async def list_page(
