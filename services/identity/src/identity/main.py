@@ -28,7 +28,8 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     async def on_startup(runtime: Runtime) -> None:
         tokens = AccessTokens(runtime.db, settings)
         await tokens.start()
-        hasher = await asyncio.to_thread(PasswordHasher, settings.password)
+        hasher = PasswordHasher(settings.password)
+        await hasher.verify(None, "")  # makes the dummy hash now, not during the first failed login
         runtime.extras["identity"] = Identity(runtime.db, settings, hasher, tokens)
         # Identity verifies its own tokens from its own key table, not over HTTP to itself.
         runtime.verifier = tokens.verifier

@@ -202,7 +202,7 @@ async def test_a_key_rotated_by_another_replica_is_picked_up_for_verification(
     new_kid = await rotate_signing_key(world.ident.db)  # as another replica would, behind this one's back
     ring = await load_key_ring(world.ident.db, 1000)
     token = jwt.encode(_claims(tenant), ring.private_key, algorithm="EdDSA", headers={"kid": new_kid})
-    world.ident.tokens.verifier._last_fetch = 0.0  # the reload is rate-limited; start a fresh interval
+    world.ident.tokens.verifier._reloaded_at = 0.0  # the reload is rate-limited; start a fresh interval
     assert (await client.get("/api/auth/me", headers=bearer(token))).status_code == 200
     await world.ident.tokens.reload()
     assert world.ident.tokens.ring.kid == new_kid

@@ -238,12 +238,14 @@ async def test_password_change_needs_the_current_password_for_oneself(
 async def test_an_admin_resets_another_users_password(client: httpx.AsyncClient, tenant: TenantUsers) -> None:
     admin = await _as(client, tenant, "admin")
     target = tenant.user("promoter")
+    session = (await login(client, tenant.code, target.email)).json()
     response = await client.post(
         f"/api/users/{target.id}/password", json={"new_password": "Reset-by-admin"}, headers=admin
     )
     assert response.status_code == 204
     assert (await login(client, tenant.code, target.email)).status_code == 401
     assert (await login(client, tenant.code, target.email, "Reset-by-admin")).status_code == 200
+    assert (await client.post("/api/auth/refresh", json={"refresh_token": session["refresh_token"]})).status_code == 401
 
 
 async def test_me_lists_the_permissions_of_the_role_and_roles_match_the_table(

@@ -19,16 +19,21 @@ class PasswordHasher:
             parallelism=settings.parallelism,
             type=Type.ID,
         )
-        # Verified when the email or tenant is unknown, so every failure costs the same time.
-        self._dummy = self._argon.hash("not a password of anyone")
+        # Verified when the email or tenant is unknown, so every failure costs the same time (made on first use).
+        self._dummy: str | None = None
 
     async def hash(self, password: str) -> str:
         return await asyncio.to_thread(self._argon.hash, password)
 
     async def verify(self, password_hash: str | None, password: str) -> bool:
-        return await asyncio.to_thread(self._verify, password_hash or self._dummy, password, password_hash is not None)
+        return await asyncio.to_thread(self._verify, password_hash, password)
 
-    def _verify(self, password_hash: str, password: str, real: bool) -> bool:
+    def _verify(self, password_hash: str | None, password: str) -> bool:
+        real = password_hash is not None
+        if password_hash is None:
+            if self._dummy is None:
+                self._dummy = self._argon.hash("not the password of anyone")
+            password_hash = self._dummy
         try:
             ok = self._argon.verify(password_hash, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -25,6 +25,7 @@ class RingVerifier(TokenVerifier):
     def __init__(self, owner: AccessTokens, *, issuer: str, audience: str, refresh_interval_s: float) -> None:
         super().__init__(issuer=issuer, audience=audience, jwks={"keys": []}, refresh_interval_s=refresh_interval_s)
         self._owner = owner
+        self._reloaded_at = 0.0
 
     def use(self, jwks: dict[str, Any]) -> None:
         before = set(self._keys)
@@ -34,9 +35,9 @@ class RingVerifier(TokenVerifier):
 
     async def _refresh(self) -> None:
         async with self._lock:
-            if time.monotonic() - self._last_fetch < self.refresh_interval_s:
+            if time.monotonic() - self._reloaded_at < self.refresh_interval_s:
                 return
-            self._last_fetch = time.monotonic()
+            self._reloaded_at = time.monotonic()
             await self._owner.reload()
 
 

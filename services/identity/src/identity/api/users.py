@@ -25,6 +25,7 @@ from identity.domain.roles import all_roles, may_manage_users
 from identity.service_layer import users
 from identity.service_layer.context import Identity
 from salessync.auth import Principal, require_principal
+from salessync.db import Tx
 from salessync.errors import Forbidden
 from salessync.idempotency import fingerprint, idempotency_key, run_idempotent
 from salessync.pagination import PageParams, page_of, page_params
@@ -66,7 +67,7 @@ async def create_user(
     cmd = users.validate_new_user(ident, users.CreateUser(**body.model_dump()))
     password_hash = await ident.hasher.hash(cmd.password)
 
-    async def command(tx):  # type: ignore[no-untyped-def]
+    async def command(tx: Tx) -> tuple[int, bytes]:
         user = await users.create_user(tx, principal, cmd, password_hash)
         return 201, orjson.dumps(UserOut.of(user).model_dump(mode="json"))
 
