@@ -9,7 +9,7 @@ import pytest
 
 from identity.adapters.keys import ensure_signing_key
 from identity.adapters.passwords import PasswordHasher
-from identity.admin import create_tenant
+from identity.admin import create_tenant, rotate_keys
 from identity.domain.errors import TenantCodeTaken
 from identity.seed import seed_demo
 from identity.settings import PasswordSettings
@@ -74,3 +74,15 @@ async def test_replicas_starting_together_agree_on_one_signing_key(url: str) -> 
         for db in dbs:
             await db.dispose()
     assert len(await _rows(url, "SELECT kid FROM signing_keys")) == 1
+
+
+async def test_rotate_keys_retires_the_signing_key_and_keeps_it_published(url: str) -> None:
+    db = database_for(url, "identity")
+    try:
+        await ensure_signing_key(db)
+    finally:
+        await db.dispose()
+    new_kid = await asyncio.to_thread(rotate_keys, url)
+    rows = await _rows(url, "SELECT kid, retired_at FROM signing_keys")
+    assert [r["kid"] for r in rows if r["retired_at"] is None] == [new_kid]
+    assert any(r["retired_at"] is not None for r in rows)

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from identity.domain.model import Tenant, User
 
 RoleName = Literal["admin", "manager", "salesman", "promoter", "merchandiser", "field_agent", "warehouse_staff"]
 UserStatus = Literal["active", "inactive", "suspended"]
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refuse it here, as a 422 naming the field
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
 
 
 class _Strict(BaseModel):
@@ -19,13 +29,13 @@ class _Strict(BaseModel):
 
 
 class LoginIn(BaseModel):
-    tenant: str | None = Field(default=None, min_length=1, max_length=63, description="Tenant code (or X-Tenant-Code)")
-    email: str = Field(min_length=1, max_length=254)
-    password: str = Field(min_length=1, max_length=1024)
+    tenant: Text | None = Field(default=None, min_length=1, max_length=63, description="Tenant code (or X-Tenant-Code)")
+    email: Text = Field(min_length=1, max_length=254)
+    password: Text = Field(min_length=1, max_length=1024)
 
 
 class RefreshIn(BaseModel):
-    refresh_token: str = Field(min_length=1, max_length=512)
+    refresh_token: Text = Field(min_length=1, max_length=512)
 
 
 class UserOut(BaseModel):
@@ -83,23 +93,23 @@ class MeOut(BaseModel):
 
 
 class UserCreate(_Strict):
-    email: str = Field(min_length=3, max_length=254)
-    name: str = Field(min_length=1, max_length=200)
+    email: Text = Field(min_length=3, max_length=254)
+    name: Text = Field(min_length=1, max_length=200)
     role: RoleName
-    password: str = Field(min_length=1, max_length=1024)
+    password: Text = Field(min_length=1, max_length=1024)
     status: UserStatus = "active"
 
 
 class UserUpdate(_Strict):
-    email: str | None = Field(default=None, min_length=3, max_length=254)
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    email: Text | None = Field(default=None, min_length=3, max_length=254)
+    name: Text | None = Field(default=None, min_length=1, max_length=200)
     role: RoleName | None = None
     status: UserStatus | None = None
 
 
 class PasswordChange(_Strict):
-    current_password: str | None = Field(default=None, max_length=1024)
-    new_password: str = Field(min_length=1, max_length=1024)
+    current_password: Text | None = Field(default=None, max_length=1024)
+    new_password: Text = Field(min_length=1, max_length=1024)
 
 
 class RoleOut(BaseModel):

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from identity.adapters.repository import UserFilter
 from identity.api.deps import identity, if_match
 from identity.api.schemas import (
+    NO_NUL,
     PasswordChange,
     RoleName,
     RoleOut,
@@ -45,7 +46,7 @@ async def list_users(
     params: PageParams = Depends(page_params),
     role: RoleName | None = Query(None),
     status: UserStatus | None = Query(None),
-    search: str | None = Query(None, max_length=200),
+    search: str | None = Query(None, max_length=200, pattern=NO_NUL),
     sort: Sort = Query("created_at"),
     principal: Principal = Depends(require_principal),
     ident: Identity = Depends(identity),

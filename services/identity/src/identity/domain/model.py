@@ -20,7 +20,7 @@ USER_TRANSITIONS: dict[str, frozenset[str]] = {
     "suspended": frozenset({"active", "inactive"}),
 }
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_EMAIL = re.compile(r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s.\x00]+$")
 _TENANT_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 MAX_PASSWORD = 1024  # argon2 hashes anything, but a megabyte password is a denial of service
 
@@ -79,6 +79,8 @@ def normalize_tenant_code(value: str) -> str:
 
 def check_name(value: str, field_name: str = "name") -> str:
     name = value.strip()
+    if "\x00" in name:
+        raise InvalidInput(field_name, "must not contain NUL characters")
     if not 1 <= len(name) <= 200:
         raise InvalidInput(field_name, "must be 1..200 characters")
     return name
