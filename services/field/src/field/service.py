@@ -8,5 +8,5 @@ SPEC = ServiceSpec(
     app_factory="field.main:create_app",
     start_order=30,
     service_dir=service_dir_of(__file__),
-    seed=None,
+    seed="field.seed:seed_demo",
 )

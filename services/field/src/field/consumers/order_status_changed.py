@@ -1,0 +1,27 @@
+"""`order.status_changed`: cancelled → release the reservation, delivered → sale, returned → stock back."""
+
+from __future__ import annotations
+
+import uuid
+
+from field.consumers.copies import tenant_of
+from field.domain.orders import order_id_of
+from field.service_layer import reservations
+from salessync.db import Tx
+from salessync.events import Event
+
+STEPS = {
+    "cancelled": reservations.release_order,
+    "rejected": reservations.release_order,
+    "delivered": reservations.deliver_order,
+    "returned": reservations.take_back_order,
+}
+
+
+async def handle(tx: Tx, event: Event) -> None:
+    step = STEPS.get(str(event.payload.get("to_status")))
+    if step is None:
+        return
+    actor = event.payload.get("actor_id")
+    actor_id = uuid.UUID(str(actor)) if actor else None
+    await step(tx, tenant_of(event), order_id_of(event.payload), actor_id)

@@ -1,0 +1,179 @@
+"""Reservations for orders: reserve all lines at one location or none, release, sell, take back.
+
+Each step is idempotent by order: the reservation row (one per order) says what was done already.
+A cancellation that arrives before its order leaves a `released` row, so the late order reserves nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from field.adapters import locations_repo
+from field.adapters import reservations_repo as repo
+from field.adapters.stock_repo import Cause
+from field.domain.orders import PlacedOrder, ReservationResult
+from field.domain.stock import StockChange
+from field.service_layer import van_sales
+from field.service_layer.stock import PRODUCER, try_move_stock
+from salessync.db import Tx
+from salessync.events import new_event
+
+
+def _merged(order: PlacedOrder) -> list[tuple[uuid.UUID, int]]:
+    totals: dict[uuid.UUID, int] = {}
+    for line in order.lines:
+        totals[line.product_id] = totals.get(line.product_id, 0) + line.quantity
+    return sorted(totals.items())
+
+
+async def reserve_order(
+    tx: Tx, tenant_id: uuid.UUID, order: PlacedOrder, causation_id: str | None = None
+) -> ReservationResult:
+    """Answer an order: `stock.reserved` (all lines held, or sold at once from a van) or `stock.rejected`."""
+    raw = await tx.raw()
+    lines = _merged(order)
+    if order.van_load_id is not None:
+        result = await van_sales.sell_from_van(tx, tenant_id, order, lines)
+    else:
+        location_id = await locations_repo.default_warehouse_id(raw, tenant_id)
+        if not await repo.claim(
+            raw,
+            tenant_id,
+            order.order_id,
+            location_id=location_id,
+            van_load_id=None,
+            status="reserved",
+            lines=lines,
+            payment_method=order.payment_method,
+        ):
+            return ReservationResult("duplicate")
+        if location_id is None:
+            result = ReservationResult("rejected", reason="no default warehouse")
+        else:
+            changes = [StockChange(location_id, p, reserved=q) for p, q in lines]
+            applied = await try_move_stock(tx, tenant_id, changes, Cause("order", order.order_id, order.salesman_id))
+            result = (
+                ReservationResult("reserved", location_id)
+                if applied.plan.ok
+                else ReservationResult("rejected", location_id, "insufficient_stock", applied.plan.shortages)
+            )
+        if result.status == "rejected":
+            await repo.set_status(raw, tenant_id, order.order_id, "rejected", result.reason)
+    if result.status != "duplicate":
+        await _answer(tx, tenant_id, order, lines, result, causation_id)
+    return result
+
+
+async def _answer(
+    tx: Tx,
+    tenant_id: uuid.UUID,
+    order: PlacedOrder,
+    lines: list[tuple[uuid.UUID, int]],
+    result: ReservationResult,
+    causation_id: str | None,
+) -> None:
+    payload: dict[str, Any]
+    if result.status == "rejected":
+        requested = dict(lines)
+        payload = {
+            "order_id": str(order.order_id),
+            "location_id": str(result.location_id) if result.location_id else None,
+            "reason": result.reason,
+            "shortages": [
+                {
+                    "product_id": str(s.product_id),
+                    "requested": requested.get(s.product_id, s.requested),
+                    "available": s.available,
+                }
+                for s in result.shortages
+            ],
+        }
+        event_type = "stock.rejected"
+    else:
+        payload = {
+            "order_id": str(order.order_id),
+            "location_id": str(result.location_id),
+            "van_load_id": str(order.van_load_id) if order.van_load_id else None,
+            "sold": result.status == "sold",
+            "lines": [{"product_id": str(p), "quantity": q} for p, q in lines],
+        }
+        event_type = "stock.reserved"
+    await tx.add_event(
+        new_event(
+            event_type,
+            tenant_id=tenant_id,
+            aggregate_id=order.order_id,
+            producer=PRODUCER,
+            payload=payload,
+            causation_id=causation_id,
+        )
+    )
+
+
+async def reject_order(
+    tx: Tx, tenant_id: uuid.UUID, order_id: uuid.UUID, reason: str, causation_id: str | None = None
+) -> bool:
+    """An order field cannot read: record the refusal once and answer `stock.rejected`."""
+    raw = await tx.raw()
+    if not await repo.claim(raw, tenant_id, order_id, location_id=None, van_load_id=None, status="rejected", lines=[]):
+        return False
+    await repo.set_status(raw, tenant_id, order_id, "rejected", reason)
+    await tx.add_event(
+        new_event(
+            "stock.rejected",
+            tenant_id=tenant_id,
+            aggregate_id=order_id,
+            producer=PRODUCER,
+            payload={"order_id": str(order_id), "location_id": None, "reason": reason, "shortages": []},
+            causation_id=causation_id,
+        )
+    )
+    return True
+
+
+async def release_order(tx: Tx, tenant_id: uuid.UUID, order_id: uuid.UUID, actor_id: uuid.UUID | None = None) -> str:
+    """Give back a cancelled order's reserved units; answers what the reservation is now."""
+    raw = await tx.raw()
+    if await repo.claim(raw, tenant_id, order_id, location_id=None, van_load_id=None, status="released", lines=[]):
+        return "released"
+    row = await repo.get_for_update(raw, tenant_id, order_id)
+    assert row is not None
+    if row["status"] != "reserved":
+        return str(row["status"])
+    changes = [StockChange(row["location_id"], p, reserved=-q) for p, q in row["lines"]]
+    await _must_apply(tx, tenant_id, changes, Cause("order", order_id, actor_id))
+    await repo.set_status(raw, tenant_id, order_id, "released")
+    return "released"
+
+
+async def deliver_order(tx: Tx, tenant_id: uuid.UUID, order_id: uuid.UUID, actor_id: uuid.UUID | None = None) -> str:
+    """Turn a delivered order's reservation into `sale` movements (on_hand and reserved both go down)."""
+    raw = await tx.raw()
+    row = await repo.get_for_update(raw, tenant_id, order_id)
+    if row is None or row["status"] != "reserved":
+        return row["status"] if row else "unknown"
+    changes = [StockChange(row["location_id"], p, on_hand=-q, reserved=-q, kind="sale") for p, q in row["lines"]]
+    await _must_apply(tx, tenant_id, changes, Cause("order", order_id, actor_id))
+    await repo.set_status(raw, tenant_id, order_id, "sold")
+    return "sold"
+
+
+async def take_back_order(tx: Tx, tenant_id: uuid.UUID, order_id: uuid.UUID, actor_id: uuid.UUID | None = None) -> str:
+    """A returned order's units come back where they were sold from (`return` movements)."""
+    raw = await tx.raw()
+    row = await repo.get_for_update(raw, tenant_id, order_id)
+    if row is None or row["status"] != "sold":
+        return row["status"] if row else "unknown"
+    changes = [StockChange(row["location_id"], p, on_hand=q, kind="return") for p, q in row["lines"]]
+    await _must_apply(tx, tenant_id, changes, Cause("order", order_id, actor_id))
+    if row["van_load_id"] is not None:
+        await van_sales.undo_van_sale(tx, tenant_id, row)
+    await repo.set_status(raw, tenant_id, order_id, "returned")
+    return "returned"
+
+
+async def _must_apply(tx: Tx, tenant_id: uuid.UUID, changes: list[StockChange], cause: Cause) -> None:
+    applied = await try_move_stock(tx, tenant_id, changes, cause)
+    if not applied.plan.ok:  # the reservation row holds these units, so this means corrupted levels
+        raise RuntimeError(f"reservation of order {cause.id} does not match the stock levels")

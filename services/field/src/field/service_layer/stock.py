@@ -1,0 +1,56 @@
+"""Moving stock inside a command's transaction: the engine, the `stock.low` alerts and the refusal."""
+
+from __future__ import annotations
+
+import uuid
+
+from field.adapters import stock_repo
+from field.adapters.stock_repo import Applied, Cause
+from field.domain.errors import InsufficientStock
+from field.domain.stock import StockChange
+from salessync.db import Tx
+from salessync.events import new_event
+
+PRODUCER = "field"
+
+
+async def try_move_stock(tx: Tx, tenant_id: uuid.UUID, changes: list[StockChange], cause: Cause) -> Applied:
+    """Apply all changes or none; answers the plan (with shortages when refused) and emits `stock.low`."""
+    raw = await tx.raw()
+    applied = await stock_repo.apply_changes(raw, tenant_id, changes, cause)
+    if applied.plan.went_low:
+        names = await stock_repo.names_for_alerts(raw, tenant_id, applied.plan.went_low)
+        for level in applied.plan.went_low:
+            location_name, product_name = names.get(level.key, ("", ""))
+            await tx.add_event(
+                new_event(
+                    "stock.low",
+                    tenant_id=tenant_id,
+                    aggregate_id=level.product_id,
+                    producer=PRODUCER,
+                    payload={
+                        "location_id": str(level.location_id),
+                        "location_name": location_name,
+                        "product_id": str(level.product_id),
+                        "product_name": product_name,
+                        "on_hand": level.on_hand,
+                        "available": level.available,
+                        "reorder_level": level.reorder_level,
+                    },
+                )
+            )
+    return applied
+
+
+async def move_stock(tx: Tx, tenant_id: uuid.UUID, changes: list[StockChange], cause: Cause) -> Applied:
+    """Like `try_move_stock`, but a shortage is `InsufficientStock` (409) and the transaction rolls back."""
+    applied = await try_move_stock(tx, tenant_id, changes, cause)
+    if applied.plan.shortages:
+        shortages = [s.as_dict() for s in applied.plan.shortages]
+        first = applied.plan.shortages[0]
+        raise InsufficientStock(
+            f"only {first.available} available of product {first.product_id} at location {first.location_id}",
+            available=first.available,
+            shortages=shortages,
+        )
+    return applied

@@ -1,0 +1,149 @@
+"""The ledger under concurrency (real Postgres): row locks in a fixed order, never a negative level."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from field.adapters.stock_repo import Cause
+from field.domain.orders import OrderLine, PlacedOrder
+from field.domain.stock import StockChange
+from field.service_layer import reservations
+from field.service_layer.stock import move_stock
+from salessync.db import Database
+
+
+@pytest.fixture
+async def wide_db(db: Database, field_db_url: str):  # type: ignore[no-untyped-def]
+    """A second pool large enough that 50 transactions really run at once."""
+    database = Database.from_url(field_db_url, "field", pool_size=20, max_overflow=20)
+    yield database
+    await database.dispose()
+
+
+async def _location(db: Database, tenant_id: uuid.UUID, kind: str = "warehouse", default: bool = True) -> uuid.UUID:
+    location_id = uuid.uuid4()
+    async with db.transaction() as tx:
+        await (await tx.raw()).execute(
+            "INSERT INTO locations (id, tenant_id, kind, name, registration, is_default) VALUES ($1, $2, $3, $4, $5, $6)",
+            location_id,
+            tenant_id,
+            kind,
+            f"{kind}-{location_id.hex[:6]}",
+            location_id.hex[:8] if kind == "van" else None,
+            default,
+        )
+    return location_id
+
+
+async def _receive(db: Database, tenant_id: uuid.UUID, location_id: uuid.UUID, product_id: uuid.UUID, n: int) -> None:
+    async with db.transaction() as tx:
+        await move_stock(
+            tx, tenant_id, [StockChange(location_id, product_id, on_hand=n, kind="receipt")], Cause("test", None, None)
+        )
+
+
+def _order(product_id: uuid.UUID, quantity: int = 1) -> PlacedOrder:
+    return PlacedOrder(uuid.uuid4(), uuid.uuid4(), None, "credit", Decimal("1.00"), [OrderLine(product_id, quantity)])
+
+
+async def test_fifty_concurrent_reservations_of_one_unit_against_ten_reserve_exactly_ten(
+    wide_db: Database, steps
+) -> None:
+    tenant_id = uuid.uuid4()
+    warehouse = await _location(wide_db, tenant_id)
+    product = uuid.uuid4()
+    await _receive(wide_db, tenant_id, warehouse, product, 10)
+
+    async def reserve() -> str:
+        async with wide_db.transaction() as tx:
+            return (await reservations.reserve_order(tx, tenant_id, _order(product))).status
+
+    results = await asyncio.gather(*(reserve() for _ in range(50)))
+    assert results.count("reserved") == 10 and results.count("rejected") == 40
+    assert await steps.level(warehouse, product) == (10, 10)
+    assert len(await steps.outbox("stock.reserved")) == 10
+    rejected = await steps.outbox("stock.rejected")
+    assert len(rejected) == 40
+    assert rejected[0]["payload"]["shortages"] == [{"product_id": str(product), "requested": 1, "available": 0}]
+
+
+async def test_a_hundred_concurrent_adjustments_and_transfers_keep_the_ledger_equal_to_the_levels(
+    wide_db: Database, steps
+) -> None:
+    tenant_id = uuid.uuid4()
+    locations = [await _location(wide_db, tenant_id, default=i == 0) for i in range(3)]
+    products = [uuid.uuid4() for _ in range(3)]
+    for location in locations:
+        for product in products:
+            await _receive(wide_db, tenant_id, location, product, 5)
+    rng = random.Random(7)
+
+    async def one_step() -> bool:
+        product = rng.choice(products)
+        if rng.random() < 0.5:
+            location = rng.choice(locations)
+            changes = [StockChange(location, product, on_hand=rng.choice([-4, -2, -1, 1, 3]), kind="adjustment")]
+        else:
+            source, target = rng.sample(locations, 2)
+            quantity = rng.randint(1, 4)
+            other = rng.choice(products)
+            changes = [
+                StockChange(source, product, on_hand=-quantity, kind="transfer_out"),
+                StockChange(target, product, on_hand=quantity, kind="transfer_in"),
+                StockChange(target, other, on_hand=-1, kind="transfer_out"),
+                StockChange(source, other, on_hand=1, kind="transfer_in"),
+            ]
+        try:
+            async with wide_db.transaction() as tx:
+                await move_stock(tx, tenant_id, changes, Cause("test", uuid.uuid4(), None))
+        except Exception as exc:
+            assert getattr(exc, "code", "") == "insufficient_stock", exc
+            return False
+        return True
+
+    outcomes = await asyncio.gather(*(one_step() for _ in range(100)))
+    assert any(outcomes)
+    assert await steps.ledger_mismatches() == []
+    assert await steps.count("SELECT count(*) FROM stock_levels WHERE on_hand < 0 OR reserved < 0") == 0
+    assert await steps.count("SELECT coalesce(sum(on_hand), 0) FROM stock_levels") == 45 + await steps.count(
+        "SELECT coalesce(sum(quantity), 0) FROM stock_movements WHERE kind = 'adjustment'"
+    )
+
+
+async def test_release_and_delivery_settle_a_reservation_once(wide_db: Database, steps) -> None:
+    tenant_id = uuid.uuid4()
+    warehouse = await _location(wide_db, tenant_id)
+    product = uuid.uuid4()
+    await _receive(wide_db, tenant_id, warehouse, product, 10)
+    kept, cancelled = _order(product, 3), _order(product, 2)
+    async with wide_db.transaction() as tx:
+        await reservations.reserve_order(tx, tenant_id, kept)
+        await reservations.reserve_order(tx, tenant_id, cancelled)
+    assert await steps.level(warehouse, product) == (10, 5)
+    for _ in range(2):
+        async with wide_db.transaction() as tx:
+            await reservations.release_order(tx, tenant_id, cancelled.order_id)
+            await reservations.deliver_order(tx, tenant_id, kept.order_id)
+    assert await steps.level(warehouse, product) == (7, 0)
+    async with wide_db.transaction() as tx:
+        assert await reservations.take_back_order(tx, tenant_id, kept.order_id) == "returned"
+    assert await steps.level(warehouse, product) == (10, 0)
+    assert await steps.ledger_mismatches() == []
+
+
+async def test_a_cancellation_that_overtakes_its_order_leaves_nothing_reserved(wide_db: Database, steps) -> None:
+    tenant_id = uuid.uuid4()
+    warehouse = await _location(wide_db, tenant_id)
+    product = uuid.uuid4()
+    await _receive(wide_db, tenant_id, warehouse, product, 4)
+    order = _order(product, 4)
+    async with wide_db.transaction() as tx:
+        await reservations.release_order(tx, tenant_id, order.order_id)
+        result = await reservations.reserve_order(tx, tenant_id, order)
+    assert result.status == "duplicate"
+    assert await steps.level(warehouse, product) == (4, 0)
