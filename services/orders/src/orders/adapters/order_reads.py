@@ -137,7 +137,7 @@ async def get_order(raw: Any, tenant_id: str, order_id: str, salesman_id: str | 
     if row is None:
         return None
     order = dict(row)
-    if order["rejection_reason"] is not None:
+    if isinstance(order["rejection_reason"], str):  # the pool's jsonb codec usually decodes it already
         order["rejection_reason"] = orjson.loads(order["rejection_reason"])
     lines = await raw.fetch(
         "SELECT line_no, product_id::text, product_code, product_name, unit, quantity, unit_price::text, "

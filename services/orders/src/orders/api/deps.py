@@ -1,7 +1,5 @@
 """Shared pieces of the orders routes: answering bytes already encoded, list filters from the query."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Any
 from uuid import UUID

@@ -1,0 +1,198 @@
+"""Orders move by field's stock answers (published to NATS here, as field would) and by people, per the table."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import orjson
+import pytest
+
+from orders.domain.status import STATUSES, TRANSITIONS
+from salessync.events import new_event
+from salessync.testing.helpers import eventually
+
+
+async def placed(client: httpx.AsyncClient, world, role: str = "salesman", **extra) -> dict:  # type: ignore[no-untyped-def]
+    customer, product = await world.customer(), await world.product()
+    r = await client.post(
+        "/api/orders", json=world.order_body(customer, (product, 2), **extra), headers=world.headers(role)
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def stock_event(world, kind: str, order: dict, **payload):  # type: ignore[no-untyped-def]
+    body = {"order_id": order["id"], "location_id": str(uuid.uuid4()), **payload}
+    return new_event(
+        f"stock.{kind}", tenant_id=world.tenant_id, aggregate_id=order["id"], payload=body, producer="field"
+    )
+
+
+async def status_of(client: httpx.AsyncClient, world, order: dict, expected: str) -> dict | None:  # type: ignore[no-untyped-def]
+    got = (await client.get(f"/api/orders/{order['id']}", headers=world.headers("admin"))).json()
+    return got if got["status"] == expected else None
+
+
+async def published_status_changes(world, order_id: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    rows = await world.fetch("SELECT body FROM outbox WHERE aggregate_id = $1 ORDER BY id", order_id)
+    events = [orjson.loads(r["body"]) for r in rows]
+    return [e["payload"] for e in events if e["type"] == "order.status_changed"]
+
+
+async def test_catalog_events_through_nats_feed_the_copies_an_order_is_placed_from(
+    client: httpx.AsyncClient, world
+) -> None:
+    product, customer = world.product_event(price="4.00", tax_rate="0"), world.customer_event()
+    await world.publish(product)
+    await world.publish(customer)
+    body = world.order_body(customer.payload["id"], (product.payload["id"], 3))
+
+    async def accepted() -> httpx.Response | None:
+        r = await client.post("/api/orders", json=body, headers=world.headers("salesman"))
+        return r if r.status_code == 201 else None
+
+    assert (await eventually(accepted)).json()["total"] == "12.00"
+    stale = world.product_event("updated", id=product.payload["id"], price="1.00", tax_rate="0", version=0)
+    await world.feed(stale)
+    assert (await world.fetch("SELECT price FROM products"))[0]["price"] == 4
+
+
+async def test_stock_reserved_from_field_confirms_a_pending_order(client: httpx.AsyncClient, world) -> None:
+    order = await placed(client, world)
+    assert order["status"] == "pending"  # field is not answering yet: the order waits
+    await world.publish(stock_event(world, "reserved", order, van_load_id=None, sold=False, lines=[]))
+    got = await eventually(lambda: status_of(client, world, order, "confirmed"))
+    assert [h["to_status"] for h in got["status_history"]] == ["pending", "confirmed"]
+    changes = await published_status_changes(world, order["id"])
+    assert changes == [
+        {
+            "order_id": order["id"], "number": order["number"], "customer_id": order["customer_id"],
+            "salesman_id": order["salesman_id"], "van_load_id": None, "from_status": "pending",
+            "to_status": "confirmed", "reason": changes[0]["reason"], "actor_id": None, "total": order["total"],
+            "payment_method": "credit",
+        }
+    ]  # fmt: skip
+
+
+async def test_stock_rejected_rejects_the_order_with_the_shortages(client: httpx.AsyncClient, world) -> None:
+    order = await placed(client, world)
+    product = order["lines"][0]["product_id"]
+    shortages = [{"product_id": product, "requested": 2, "available": 1}]
+    await world.publish(stock_event(world, "rejected", order, reason="insufficient stock", shortages=shortages))
+    got = await eventually(lambda: status_of(client, world, order, "rejected"))
+    assert got["rejection_reason"] == {"reason": "insufficient stock", "shortages": shortages}
+
+
+async def test_a_van_sale_is_confirmed_then_delivered_and_a_late_answer_is_ignored(
+    client: httpx.AsyncClient, world
+) -> None:
+    van_load = str(uuid.uuid4())
+    order = await placed(client, world, van_load_id=van_load)
+    reserved = stock_event(world, "reserved", order, van_load_id=van_load, sold=True, lines=[])
+    await world.publish(reserved)
+    got = await eventually(lambda: status_of(client, world, order, "delivered"))
+    assert [h["to_status"] for h in got["status_history"]] == ["pending", "confirmed", "delivered"]
+    await world.publish(stock_event(world, "rejected", order, reason="late", shortages=[]))
+    await world.publish(reserved)  # redelivered: handled once
+    marker = await placed(client, world)
+    await world.publish(stock_event(world, "reserved", marker, van_load_id=None, sold=False, lines=[]))
+    await eventually(lambda: status_of(client, world, marker, "confirmed"))
+    again = await status_of(client, world, order, "delivered")
+    assert again is not None and len(again["status_history"]) == 3
+
+
+async def test_unknown_status_strings_are_422(client: httpx.AsyncClient, world) -> None:
+    order = await placed(client, world)
+    for bad in ("shipped", "PENDING", "", "confirmed; drop table"):
+        r = await client.patch(
+            f"/api/orders/{order['id']}/status", json={"status": bad}, headers=world.headers("admin")
+        )
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "status"
+    r = await client.get("/api/orders?status=shipped", headers=world.headers("admin"))
+    assert r.status_code == 422
+
+
+async def drive_to(client: httpx.AsyncClient, world, order: dict, status: str) -> None:  # type: ignore[no-untyped-def]
+    path = {"pending": [], "confirmed": ["confirmed"], "rejected": ["rejected"], "cancelled": ["cancelled"],
+            "dispatched": ["confirmed", "dispatched"], "delivered": ["confirmed", "dispatched", "delivered"],
+            "returned": ["confirmed", "dispatched", "delivered", "returned"]}[status]  # fmt: skip
+    for step in path:
+        if step in ("confirmed", "rejected"):
+            kind = "reserved" if step == "confirmed" else "rejected"
+            await world.publish(stock_event(world, kind, order, sold=False, lines=[], shortages=[]))
+            await eventually(lambda s=step: status_of(client, world, order, s))
+        else:
+            r = await client.patch(
+                f"/api/orders/{order['id']}/status", json={"status": step}, headers=world.headers("admin")
+            )
+            assert r.status_code == 200, r.text
+
+
+ILLEGAL = [(a, b) for a in STATUSES for b in STATUSES if b not in TRANSITIONS[a]]
+
+
+@pytest.mark.parametrize("current", STATUSES)
+async def test_every_illegal_change_over_http_is_409_naming_the_allowed_ones(
+    client: httpx.AsyncClient, world, current: str
+) -> None:
+    order = await placed(client, world)
+    await drive_to(client, world, order, current)
+    for target in [b for a, b in ILLEGAL if a == current] + (["confirmed", "rejected"] if current == "pending" else []):
+        r = await client.patch(
+            f"/api/orders/{order['id']}/status", json={"status": target, "reason": "x"}, headers=world.headers("admin")
+        )
+        assert r.status_code == 409, (current, target, r.text)
+        assert r.json()["current"] == current and target not in r.json()["allowed"]
+    assert (await status_of(client, world, order, current)) is not None
+
+
+async def test_a_salesman_cancels_only_his_own_pending_orders_and_the_change_is_published(
+    client: httpx.AsyncClient, world
+) -> None:
+    mine, theirs = await placed(client, world, "salesman"), await placed(client, world, "salesman2")
+    r = await client.post(f"/api/orders/{theirs['id']}/cancel", json={"reason": "x"}, headers=world.headers("salesman"))
+    assert r.status_code == 404
+    r = await client.post(
+        f"/api/orders/{mine['id']}/cancel", json={"reason": "customer changed mind"}, headers=world.headers()
+    )
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    last = r.json()["status_history"][-1]
+    assert (last["from_status"], last["to_status"], last["reason"], last["actor_id"]) == (
+        "pending", "cancelled", "customer changed mind", world.users["salesman"],
+    )  # fmt: skip
+    change = (await published_status_changes(world, mine["id"]))[0]
+    assert (change["to_status"], change["actor_id"], change["reason"]) == (
+        "cancelled", world.users["salesman"], "customer changed mind",
+    )  # fmt: skip
+    confirmed = await placed(client, world, "salesman")
+    await drive_to(client, world, confirmed, "confirmed")
+    r = await client.post(f"/api/orders/{confirmed['id']}/cancel", json={}, headers=world.headers("salesman"))
+    assert r.status_code == 403
+
+
+async def test_warehouse_staff_dispatch_a_confirmed_order_but_do_nothing_else(client: httpx.AsyncClient, world) -> None:
+    order = await placed(client, world)
+    await drive_to(client, world, order, "confirmed")
+    wh = world.headers("warehouse_staff")
+    assert (await client.post(f"/api/orders/{order['id']}/cancel", json={}, headers=wh)).status_code == 403
+    r = await client.patch(f"/api/orders/{order['id']}/status", json={"status": "dispatched"}, headers=wh)
+    assert r.status_code == 200 and r.json()["status"] == "dispatched"
+    r = await client.patch(f"/api/orders/{order['id']}/status", json={"status": "delivered"}, headers=wh)
+    assert r.status_code == 403
+
+
+async def test_payments_move_unpaid_to_partially_paid_to_paid_and_no_further(client: httpx.AsyncClient, world) -> None:
+    order = await placed(client, world)  # 2 x 10.00 + 16% tax = 23.20
+    url = f"/api/orders/{order['id']}/payment"
+    admin = world.headers("admin")
+    assert (await client.patch(url, json={"amount": "5.00"}, headers=world.headers("salesman"))).status_code == 403
+    r = await client.patch(url, json={"amount": "5.00"}, headers=admin)
+    assert (r.json()["payment_status"], r.json()["amount_paid"]) == ("partially_paid", "5.00")
+    r = await client.patch(url, json={"amount": "18.21"}, headers=admin)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "amount"
+    r = await client.patch(url, json={"amount": "18.20"}, headers=admin)
+    assert r.json()["payment_status"] == "paid"
+    assert [h["to_status"] for h in r.json()["status_history"] if h["field"] == "payment"] == ["partially_paid", "paid"]
+    assert (await client.patch(url, json={"amount": "0.01"}, headers=admin)).status_code == 422
+    assert (await client.patch(url, json={"amount": "-1"}, headers=admin)).status_code == 422
