@@ -3,24 +3,19 @@ or, with a Docker engine and SALESSYNC_E2E_COMPOSE=1, docker-compose.yml through
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
+from salessync.cli.background import running_system
 from salessync.demo import DEMO
-from salessync.embedded import free_port, port_in_use
 
 ROOT = Path(__file__).resolve().parents[2]
 START_DEADLINE_S = 240.0
@@ -75,48 +70,6 @@ class System:
         )
 
 
-def free_base_port(width: int = 6) -> int:
-    """A port p with p .. p+width-1 all free (the gateway and the services after it)."""
-    for _ in range(100):
-        port = free_port()
-        if port + width < 65535 and not any(port_in_use(port + i) for i in range(width)):
-            return port
-    raise RuntimeError(f"no {width} consecutive free ports found")
-
-
-def tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-def wait_until_up(proc: subprocess.Popen[bytes], data_dir: Path, log: Path) -> dict[str, Any]:
-    """The launcher's run file once it says every service answered /ready."""
-    end = time.monotonic() + START_DEADLINE_S
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise RuntimeError(f"salessync up exited with {proc.returncode}:\n{tail(log)}")
-        try:
-            state: dict[str, Any] = json.loads((data_dir / "run.json").read_text())
-        except (OSError, ValueError):
-            state = {}
-        if state.get("ready"):
-            return state
-        time.sleep(0.25)  # polling a child process's file, not waiting on a test condition
-    raise RuntimeError(f"salessync up was not ready after {START_DEADLINE_S:.0f} s:\n{tail(log)}")
-
-
-def stop_launcher(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
 @pytest.fixture(scope="session")
 def docker_compose_file() -> str:
     return str(ROOT / "docker-compose.yml")
@@ -129,23 +82,8 @@ def docker_engine() -> bool:
 
 
 def launcher_system() -> Iterator[System]:
-    root = Path(tempfile.mkdtemp(prefix="sse-", dir="/tmp"))  # short: the PostgreSQL socket lives in it
-    data_dir, log = root / "var", root / "up.log"
-    port = free_base_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NATS_URL", "SALESSYNC_NO_SEED")}
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "salessync.cli.main", "up", "--port", str(port), "--data-dir", str(data_dir),
-             "--ready-timeout", str(START_DEADLINE_S - 30)],
-            stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT, start_new_session=True,
-        )  # fmt: skip
-    try:
-        state = wait_until_up(proc, data_dir, log)
-        ports = {name: state["ports"][name] for name in state["services"]}
-        yield System(base_url=f"http://127.0.0.1:{port}", ports=ports, data_dir=data_dir, port=port, log=log)
-    finally:
-        stop_launcher(proc)
-        shutil.rmtree(root, ignore_errors=True)
+    with running_system(seed=True, deadline_s=START_DEADLINE_S, cwd=ROOT) as run:
+        yield System(base_url=run.base_url, ports=run.ports, data_dir=run.data_dir, port=run.port, log=run.log)
 
 
 def compose_system(request: pytest.FixtureRequest) -> Iterator[System]:

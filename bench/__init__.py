@@ -1,0 +1,1 @@
+"""Load benchmarks: `make bench` (python -m bench.run) starts SalesSync on free ports and runs every bench_*.py."""
