@@ -1,0 +1,94 @@
+"""Lists with filters and stats, one order with lines and history, and who sees what."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+
+import httpx
+
+
+async def place(
+    client: httpx.AsyncClient, world, customer: str, product: str, qty: int, role: str = "salesman"
+) -> dict:  # type: ignore[no-untyped-def]
+    r = await client.post("/api/orders", json=world.order_body(customer, (product, qty)), headers=world.headers(role))
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def test_the_list_filters_pages_and_adds_stats_for_the_filtered_set(client: httpx.AsyncClient, world) -> None:
+    c1, c2 = await world.customer(), await world.customer()
+    product = await world.product(price="10.00", tax_rate="0")
+    orders = [await place(client, world, c1, product, q) for q in (1, 2, 3)]
+    orders.append(await place(client, world, c2, product, 4, role="salesman2"))
+    await client.post(f"/api/orders/{orders[0]['id']}/cancel", json={}, headers=world.headers("admin"))
+    admin = world.headers("admin")
+
+    page = (await client.get("/api/orders?limit=2", headers=admin)).json()
+    assert (page["total"], page["pages"], len(page["items"])) == (4, 2, 2)
+    assert [x["number"] for x in page["items"]] == [orders[3]["number"], orders[2]["number"]]
+    item = page["items"][0]
+    assert item["line_count"] == 1 and "lines" not in item and item["total"] == "40.00"
+    assert page["stats"] == {
+        "count": 4, "total_amount": "100.00", "revenue": "90.00", "average_amount": "25.00",
+        "by_status": {"pending": 3, "cancelled": 1}, "by_payment_status": {"unpaid": 4},
+    }  # fmt: skip
+
+    by_customer = (await client.get(f"/api/orders?customer_id={c1}&status=pending", headers=admin)).json()
+    assert {x["id"] for x in by_customer["items"]} == {orders[1]["id"], orders[2]["id"]}
+    assert by_customer["stats"]["total_amount"] == "50.00"
+    found = (await client.get(f"/api/orders?search={orders[2]['number'][-4:]}", headers=admin)).json()
+    assert [x["id"] for x in found["items"]] == [orders[2]["id"]]
+    today = orders[0]["created_at"][:10]
+    assert (await client.get(f"/api/orders?date_from={today}&date_to={today}", headers=admin)).json()["total"] == 4
+    assert (await client.get("/api/orders?date_from=2999-01-01", headers=admin)).json()["total"] == 0
+    by_total = (await client.get("/api/orders?sort=total&payment_status=unpaid", headers=admin)).json()
+    assert [x["total"] for x in by_total["items"]] == ["10.00", "20.00", "30.00", "40.00"]
+    assert (await client.get("/api/orders?sort=drop", headers=admin)).status_code == 422
+    assert (await client.get("/api/orders?limit=101", headers=admin)).status_code == 422
+
+    per_customer = (await client.get(f"/api/customers/{c2}/orders", headers=admin)).json()
+    assert [x["id"] for x in per_customer["items"]] == [orders[3]["id"]]
+    assert (await client.get(f"/api/customers/{uuid.uuid4()}/orders", headers=admin)).status_code == 404
+
+
+async def test_salesmen_and_field_roles_see_only_their_own_orders(client: httpx.AsyncClient, world) -> None:
+    customer, product = await world.customer(), await world.product()
+    mine = await place(client, world, customer, product, 1, "salesman")
+    theirs = await place(client, world, customer, product, 1, "salesman2")
+    me = world.headers("salesman")
+    listed = (await client.get("/api/orders", headers=me)).json()
+    assert [x["id"] for x in listed["items"]] == [mine["id"]] and listed["stats"]["count"] == 1
+    other = world.users["salesman2"]
+    assert (await client.get(f"/api/orders?salesman_id={other}", headers=me)).json()["total"] == 0
+    assert (await client.get(f"/api/orders/{theirs['id']}", headers=me)).status_code == 404
+    assert (await client.get(f"/api/customers/{customer}/orders", headers=me)).json()["total"] == 1
+    assert (await client.get("/api/orders", headers=world.headers("promoter"))).json()["total"] == 0
+    assert (await client.get(f"/api/orders/{mine['id']}", headers=world.headers("promoter"))).status_code == 404
+    assert (await client.get("/api/orders", headers=world.headers("warehouse_staff"))).json()["total"] == 2
+    assert (
+        await client.get(f"/api/orders/{theirs['id']}", headers=world.headers("warehouse_staff"))
+    ).status_code == 200
+
+
+async def test_another_tenants_order_and_its_lines_are_404_for_every_route(client: httpx.AsyncClient, world) -> None:
+    customer, product = await world.customer(), await world.product()
+    order = await place(client, world, customer, product, 1)
+    stranger = dataclasses.replace(world, tenant_id=str(uuid.uuid4()))
+    stranger.users = world.users
+    admin = stranger.headers("admin")
+    assert (await client.get(f"/api/orders/{order['id']}", headers=admin)).status_code == 404
+    assert (await client.get("/api/orders", headers=admin)).json()["total"] == 0
+    assert (await client.get(f"/api/customers/{customer}/orders", headers=admin)).status_code == 404
+    for method, path, body in [
+        ("PATCH", f"/api/orders/{order['id']}/status", {"status": "cancelled"}),
+        ("POST", f"/api/orders/{order['id']}/cancel", {}),
+        ("PATCH", f"/api/orders/{order['id']}/payment", {"amount": "1.00"}),
+    ]:
+        r = await client.request(method, path, json=body, headers=admin)
+        assert r.status_code == 404, (path, r.text)
+    r = await client.post("/api/orders", json=world.order_body(customer, (product, 1)), headers=admin)
+    assert r.status_code == 422
+    assert (await client.get(f"/api/orders/{order['id']}", headers=world.headers("admin"))).json()[
+        "status"
+    ] == "pending"
