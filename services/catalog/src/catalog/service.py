@@ -8,5 +8,5 @@ SPEC = ServiceSpec(
     app_factory="catalog.main:create_app",
     start_order=20,
     service_dir=service_dir_of(__file__),
-    seed=None,
+    seed="catalog.seed:seed_demo",
 )
