@@ -206,3 +206,26 @@ async def test_a_key_rotated_by_another_replica_is_picked_up_for_verification(
     assert (await client.get("/api/auth/me", headers=bearer(token))).status_code == 200
     await world.ident.tokens.reload()
     assert world.ident.tokens.ring.kid == new_kid
+
+
+async def test_housekeeping_drops_stale_throttle_windows_and_dead_families(
+    world: World, client: httpx.AsyncClient, tenant: TenantUsers
+) -> None:
+    from identity.service_layer.auth import housekeeping
+
+    await _login_pair(client, tenant)
+    await sql(world, "INSERT INTO login_throttle VALUES ('address:old', now() - interval '1 day', 3)")
+    await sql(
+        world,
+        "UPDATE refresh_families SET created_at = now() - interval '90 days' WHERE user_id = $1",
+        tenant.user("salesman").id,
+    )
+    await sql(
+        world,
+        "UPDATE refresh_tokens SET expires_at = now() - interval '60 days' "
+        "WHERE family_id IN (SELECT id FROM refresh_families WHERE user_id = $1)",
+        tenant.user("salesman").id,
+    )
+    await housekeeping(world.ident)
+    assert not await sql(world, "SELECT 1 FROM login_throttle WHERE key = 'address:old'")
+    assert not await sql(world, "SELECT 1 FROM refresh_families WHERE user_id = $1", tenant.user("salesman").id)
