@@ -1,0 +1,65 @@
+"""Frame parsing, and a session's switch from replay to live without gaps or duplicates."""
+
+import uuid
+
+import orjson
+import pytest
+
+from notifier.ws.protocol import BadFrame, parse_client_frame
+from notifier.ws.session import Session
+from salessync.auth import Principal
+
+
+@pytest.mark.parametrize(
+    ("text", "ref"),
+    [("{", None), ("[1]", None), ('{"data": {}}', None), ('{"event": "x", "ref": "r", "data": 5}', "r")],
+)
+def test_a_malformed_frame_is_refused_keeping_its_ref_when_readable(text: str, ref: object) -> None:
+    with pytest.raises(BadFrame) as caught:
+        parse_client_frame(text)
+    assert caught.value.ref == ref
+
+
+def test_a_frame_without_data_has_empty_data() -> None:
+    frame = parse_client_frame('{"event": "chat:message", "ref": 7}')
+    assert (frame.event, frame.ref, frame.data) == ("chat:message", 7, {})
+
+
+class FakeSocket:
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self.closed_with: int | None = None
+
+    async def send_text(self, text: str) -> None:
+        self.sent.append(text)
+
+    async def close(self, code: int, reason: str = "") -> None:
+        self.closed_with = code
+
+
+def a_session(socket: FakeSocket, queue_size: int = 100) -> Session:
+    principal = Principal(uuid.uuid4(), uuid.uuid4(), "manager", expires_at=2**40)
+    return Session(socket, principal, "t", queue_size=queue_size, replay_max=50)  # type: ignore[arg-type]
+
+
+async def test_live_frames_held_during_replay_are_sent_after_it_without_duplicates() -> None:
+    socket = FakeSocket()
+    session = a_session(socket)
+    session.begin_replay(10)
+    session.deliver(12, ["live-12"])  # arrives live while the replay runs
+    session.deliver(13, ["live-13"])
+    await session.deliver_replayed(11, ["replay-11"])
+    await session.deliver_replayed(12, ["replay-12"])
+    session.end_replay()
+    session.deliver(13, ["again-13"])
+    assert [session.queue.get_nowait() for _ in range(session.queue.qsize())] == ["replay-11", "replay-12", "live-13"]
+
+
+async def test_a_client_whose_queue_is_full_is_disconnected_with_1013() -> None:
+    socket = FakeSocket()
+    session = a_session(socket, queue_size=8)
+    for seq in range(1, 10):
+        session.deliver(seq, [orjson.dumps({"n": seq}).decode()])
+    assert session.closed
+    await session.wait_closed()
+    assert socket.closed_with == 1013
