@@ -168,3 +168,13 @@ async def test_a_chunked_body_over_the_limit_is_413(gateway: httpx.AsyncClient, 
     answer = await gateway.post("/api/orders", content=chunks(), headers=bearer(token))
 
     assert answer.status_code == 413
+
+
+async def test_a_body_above_the_small_size_is_streamed_with_its_length(gateway: httpx.AsyncClient, token: str) -> None:
+    body = bytes(range(256)) * 1024  # 256 KiB, every byte value
+
+    answer = await gateway.put("/api/orders/1", content=body, headers=bearer(token))
+
+    seen = answer.json()
+    assert seen["body"].encode("latin-1") == body
+    assert seen_headers(answer)["content-length"] == [str(len(body))]
