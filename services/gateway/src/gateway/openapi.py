@@ -138,9 +138,12 @@ class MergedOpenAPI:
     async def _fetch(self, client: httpx.AsyncClient, service: str) -> dict[str, Any] | None:
         try:
             response = await client.get(f"{self.upstreams[service]}/openapi.json", timeout=self.timeout_s)
-            if response.status_code != 200:
-                return None
+        except UPSTREAM_ERRORS:
+            return None
+        if response.status_code != 200:
+            return None
+        try:
             doc = orjson.loads(response.content)
-        except (*UPSTREAM_ERRORS, orjson.JSONDecodeError):
+        except orjson.JSONDecodeError:
             return None
         return doc if isinstance(doc, dict) else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+import aiohttp
 import httpx
 from prometheus_client import Counter
 from starlette.responses import Response
@@ -29,7 +30,7 @@ from gateway.forwarding import (
 from gateway.ratelimit import TokenBuckets, retry_after
 from gateway.routing import Route, RouteTable
 from gateway.settings import GatewaySettings
-from gateway.upstream import UPSTREAM_ERRORS, failure_status, timeout_of
+from gateway.upstream import failure_status, timeout_of
 from salessync.auth import InvalidToken, TokenVerifier
 from salessync.context import request_id_var, tenant_id_var
 from salessync.web import problem
@@ -140,7 +141,7 @@ class Proxy:
             response = await self.client.send(request, stream=True)
         except ClientGone:
             return
-        except (*UPSTREAM_ERRORS, BodyTooLarge) as exc:
+        except (httpx.HTTPError, aiohttp.ClientError, OSError, TimeoutError, BodyTooLarge) as exc:
             if stream is not None and stream.too_large:
                 await _body_too_large(self.max_body, path)(scope, receive, send)
                 return

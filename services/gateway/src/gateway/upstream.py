@@ -15,7 +15,7 @@ from httpx_aiohttp import AiohttpTransport
 from gateway.settings import UpstreamClientSettings
 
 
-def timeout_of(cfg: UpstreamClientSettings) -> dict[str, float]:
+def timeout_of(cfg: UpstreamClientSettings) -> dict[str, float | None]:
     """The per-request timeout extension (httpx and the aiohttp transport both read it)."""
     return httpx.Timeout(
         connect=cfg.connect_timeout_s, read=cfg.read_timeout_s, write=cfg.write_timeout_s, pool=cfg.pool_timeout_s
@@ -52,7 +52,7 @@ def make_client(cfg: UpstreamClientSettings) -> httpx.AsyncClient:
 
 
 # What a forward can raise when the upstream is down, slow or drops the connection.
-UPSTREAM_ERRORS: tuple[type[BaseException], ...] = (httpx.HTTPError, aiohttp.ClientError, OSError, TimeoutError)
+UPSTREAM_ERRORS = (httpx.HTTPError, aiohttp.ClientError, OSError, TimeoutError)
 
 
 def failure_status(exc: BaseException) -> int:
