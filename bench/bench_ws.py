@@ -1,0 +1,244 @@
+"""WebSocket latency of the notifier (TARGETS.md): `order:created` to 1 client (p50 < 5 ms, p99 < 15 ms) and
+the last receipt of a fan-out to 1,000 clients (p99 < 100 ms).
+
+- `python -m bench.bench_ws [--rounds N] [--clients C]`: standalone. Starts embedded PostgreSQL and NATS, the
+  notifier alone (uvicorn, its own process, free 127.0.0.1 port, a test signing key), then from this process
+  publishes `order.placed` events to JetStream as the orders relay would. Latency runs from the publish call
+  (so it includes the acked publish) to the frame's receipt by the client.
+- `async def run(ctx) -> list[dict]` for `python -m bench.run`: against the running demo system, the demo
+  manager's sockets on the notifier's port, each round a real `POST /api/orders` through the gateway; latency
+  runs from the POST's answer to the receipt (the outbox relay and the stream are inside it). When the system
+  cannot place an order, it falls back to the standalone measurement.
+Every wait is bounded; clients connect to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+import websockets
+
+from salessync.embedded import EmbeddedNats, EmbeddedPostgres, free_port, wait_for_port
+from salessync.events import encode_event, new_event
+from salessync.migrations import upgrade
+from salessync.nats import connect, ensure_stream
+from salessync.registry import discover
+from salessync.testing.tokens import TestKeys
+
+ROOT = Path(__file__).resolve().parents[1]
+Trigger = Callable[[int], Awaitable[tuple[str, float]]]  # round -> (order number, t0 on perf_counter)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+def row(name: str, latencies_ms: list[float], errors: int, note: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "requests": len(latencies_ms),
+        "p50": round(percentile(latencies_ms, 50), 2),
+        "p95": round(percentile(latencies_ms, 95), 2),
+        "p99": round(percentile(latencies_ms, 99), 2),
+        "errors": errors,
+        "note": note,
+    }
+
+
+class Client:
+    """One authenticated socket that timestamps every `order:created` it receives, by order number."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.seen: dict[str, float] = {}
+        self.waiters: dict[str, asyncio.Future[float]] = {}
+        self.task = asyncio.create_task(self._read())
+
+    @classmethod
+    async def open(cls, ws_url: str, token: str) -> Client:
+        ws = await websockets.connect(ws_url, open_timeout=10, max_size=None, ping_interval=None, compression=None)
+        await ws.send(orjson.dumps({"event": "auth", "data": {"token": token, "last_id": None}}).decode())
+        ready = orjson.loads(await asyncio.wait_for(ws.recv(), 10))
+        if ready.get("event") != "ready":
+            raise RuntimeError(f"socket not ready: {ready}")
+        return cls(ws)
+
+    async def _read(self) -> None:
+        async for text in self.ws:
+            at = time.perf_counter()
+            if '"order:created"' not in text:
+                continue
+            number = orjson.loads(text)["data"].get("number")
+            self.seen[number] = at
+            waiter = self.waiters.pop(number, None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(at)
+
+    async def receipt(self, number: str, timeout: float) -> float:
+        if number in self.seen:
+            return self.seen[number]
+        future = self.waiters.setdefault(number, asyncio.get_running_loop().create_future())
+        return await asyncio.wait_for(future, timeout)
+
+    async def close(self) -> None:
+        self.task.cancel()
+        await self.ws.close()
+
+
+async def measure(ws_url: str, token: str, trigger: Trigger, *, rounds: int, clients: int) -> list[dict[str, Any]]:
+    rows = []
+    one = await Client.open(ws_url, token)
+    latencies, errors = [], 0
+    for n in range(rounds):
+        try:
+            number, t0 = await trigger(n)
+            latencies.append(max(0.0, (await one.receipt(number, 5.0)) - t0) * 1000)
+        except Exception:
+            errors += 1
+    await one.close()
+    rows.append(row("order:created to 1 WebSocket client", latencies[5:], errors, "first 5 rounds are warm-up"))
+
+    sockets: list[Client] = []
+    for start in range(0, clients, 100):  # connect in batches: the notifier verifies each auth frame
+        batch = await asyncio.gather(*(Client.open(ws_url, token) for _ in range(min(100, clients - start))))
+        sockets.extend(batch)
+    last, errors = [], 0
+    for n in range(max(5, rounds // 10)):
+        try:
+            number, t0 = await trigger(rounds + n)
+            receipts = await asyncio.gather(*(s.receipt(number, 10.0) for s in sockets))
+            last.append((max(receipts) - t0) * 1000)
+        except Exception:
+            errors += 1
+    await asyncio.gather(*(s.close() for s in sockets), return_exceptions=True)
+    rows.append(row(f"order:created fan-out to {clients} clients (last receipt)", last, errors, f"{clients} sockets"))
+    return rows
+
+
+# -- standalone: the notifier alone, events published to JetStream directly ----------------------------------------
+@contextmanager
+def notifier_alone(keys: TestKeys) -> Iterator[tuple[str, str]]:
+    """Embedded PostgreSQL + NATS + the notifier in its own uvicorn process; yields (ws url, nats url)."""
+    with tempfile.TemporaryDirectory(prefix="ss-bws-", dir="/tmp") as tmp:
+        pg, nats = EmbeddedPostgres(Path(tmp) / "pg"), EmbeddedNats(Path(tmp) / "nats", free_port())
+        pg.start()
+        nats.start()
+        proc = None
+        try:
+            url = pg.create_database("bench_notifier")
+            upgrade(next(s for s in discover() if s.name == "notifier").service_dir, url)
+            port = free_port()
+            env = {
+                **os.environ,
+                "NOTIFIER_DATABASE__URL": url,
+                "NOTIFIER_NATS__URL": nats.url,
+                "NOTIFIER_AUTH__JWKS_JSON": keys.jwks_json(),
+                "NOTIFIER_LOG_LEVEL": "WARNING",
+                "NOTIFIER_WS__SEND_QUEUE": "1024",
+            }
+            command = [sys.executable, "-m", "uvicorn", "--factory", "notifier.main:create_app", "--host", "127.0.0.1",
+                       "--port", str(port), "--log-level", "warning", "--no-access-log"]  # fmt: skip
+            proc = subprocess.Popen(command, env=env, cwd=ROOT)
+            if not wait_for_port(port, 60):
+                raise RuntimeError("the notifier did not start")
+            yield f"ws://127.0.0.1:{port}/ws", nats.url
+        finally:
+            if proc is not None:
+                proc.terminate()
+                proc.wait(15)
+            nats.stop()
+            pg.stop()
+
+
+async def standalone(rounds: int, clients: int) -> list[dict[str, Any]]:
+    keys = TestKeys()
+    tenant, manager = uuid.uuid4(), uuid.uuid4()
+    token = keys.mint(user_id=manager, tenant_id=tenant, role="manager", ttl_s=3600)
+    with notifier_alone(keys) as (ws_url, nats_url):
+        nc = await connect(nats_url, "bench")
+        js = nc.jetstream()
+        await ensure_stream(js)
+
+        async def publish(n: int) -> tuple[str, float]:
+            number = f"ORD-BENCH-{n:06d}"
+            payload = {"order_id": str(uuid.uuid4()), "number": number, "salesman_id": str(uuid.uuid4()),
+                       "customer_id": str(uuid.uuid4()), "total": "25.82", "status": "pending", "lines": []}  # fmt: skip
+            event = new_event("order.placed", tenant_id=tenant, aggregate_id=payload["order_id"], payload=payload,
+                              producer="bench")  # fmt: skip
+            t0 = time.perf_counter()
+            await js.publish(event.subject, encode_event(event), headers={"Nats-Msg-Id": event.event_id})
+            return number, t0
+
+        try:
+            rows = await measure(ws_url, token, publish, rounds=rounds, clients=clients)
+        finally:
+            await nc.close()
+    for r in rows:
+        r["note"] = f"{r['note']}; notifier alone, from the JetStream publish call"
+    return rows
+
+
+# -- through the running system: a real POST /api/orders ---------------------------------------------------------
+async def run(ctx: Any) -> list[dict[str, Any]]:
+    rounds = int(getattr(ctx, "requests", None) or 200)
+    rounds = max(20, min(rounds, 500))
+    try:
+        return await _through_the_system(ctx, rounds)
+    except Exception as exc:
+        rows = await standalone(rounds, 1000)
+        for r in rows:
+            r["note"] += f" (system run failed: {type(exc).__name__})"
+        return rows
+
+
+async def _through_the_system(ctx: Any, rounds: int) -> list[dict[str, Any]]:
+    from salessync.demo import DEMO
+
+    token = await ctx.login(DEMO.user("manager").email)
+    ws_url = f"ws://127.0.0.1:{ctx.ports['notifier']}/ws"
+    headers = {"Authorization": f"Bearer {token}"}
+
+    async def place(n: int) -> tuple[str, float]:
+        body = {"customer_id": str(DEMO.customer_id(1 + n % 50)), "credit_override": True,
+                "items": [{"product_id": str(DEMO.product_id(1 + n % 100)), "quantity": 1}]}  # fmt: skip
+        async with ctx.session.post(ctx.url("/api/orders"), json=body, headers=headers) as answer:
+            data = await answer.read()
+            t0 = time.perf_counter()
+            if answer.status != 201:
+                raise RuntimeError(f"order not placed: {answer.status} {data[:200]!r}")
+        return str(orjson.loads(data)["number"]), t0
+
+    rows = await measure(ws_url, token, place, rounds=rounds, clients=1000)
+    for r in rows:
+        r["note"] = f"{r['note']}; from the POST /api/orders answer (gateway), socket on the notifier"
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_ws", description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=200, help="orders for the 1-client row (fan-out: a tenth)")
+    parser.add_argument("--clients", type=int, default=1000)
+    args = parser.parse_args()
+    rows = asyncio.run(asyncio.wait_for(standalone(min(args.rounds, 2000), min(args.clients, 5000)), timeout=600))
+    for r in rows:
+        print(f"{r['name']}: n={r['requests']} p50={r['p50']} ms p95={r['p95']} ms p99={r['p99']} ms "
+              f"errors={r['errors']} ({r['note']})")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
