@@ -123,12 +123,16 @@ class RunState:
     @staticmethod
     def read(data_dir: Path) -> RunState | None:
         """The state of a launcher that is still alive on this data dir, or None."""
-        path = data_dir / RUN_FILE
+        state = RunState.read_any(data_dir)
+        return state if state is not None and pid_alive(state.pid) else None
+
+    @staticmethod
+    def read_any(data_dir: Path) -> RunState | None:
+        """The run file as written, even by a launcher that was killed without cleaning up."""
         try:
-            state = RunState(**json.loads(path.read_text()))
+            return RunState(**json.loads((data_dir / RUN_FILE).read_text()))
         except (OSError, ValueError, TypeError):
             return None
-        return state if pid_alive(state.pid) else None
 
     @staticmethod
     def remove(data_dir: Path) -> None:

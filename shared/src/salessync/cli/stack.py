@@ -3,8 +3,12 @@ operator's), one database per service, migrations and the demo seed."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
+import signal
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -131,6 +135,10 @@ class Stack:
         self.nats_url = self.nats.url
         return self.nats_url
 
+    @property
+    def nats_pid(self) -> int | None:
+        return self.nats.process.pid if self.nats is not None and self.nats.process is not None else None
+
     # --------------------------------------------------------------------------------------------------------
 
     def stop(self) -> None:
@@ -161,6 +169,25 @@ async def external_databases(database_url: str, names: Sequence[str]) -> dict[st
     finally:
         await conn.close()
     return urls
+
+
+def stop_leftover_nats(pid: int, nats_dir: Path) -> None:
+    """A nats-server left running by a launcher killed with SIGKILL still holds the JetStream store: stop it."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return
+    if str(nats_dir.resolve() / "nats.conf").encode() not in cmdline:
+        return
+    log.warning("stopping a nats-server left behind by an earlier run", extra={"pid": pid})
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    for _ in range(100):
+        if not pid_alive(pid):
+            return
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
 
 
 def embedded_service_url(pg_dir: Path, name: str) -> str:

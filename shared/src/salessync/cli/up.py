@@ -14,7 +14,7 @@ from salessync.embedded import port_in_use
 from salessync.registry import ServiceSpec, discover
 
 from .plan import LauncherError, Options, RunState, service_env, service_ports, startable
-from .stack import Stack
+from .stack import Stack, stop_leftover_nats
 from .supervisor import Child, Supervisor
 
 log = logging.getLogger("salessync.launcher")
@@ -31,6 +31,9 @@ def run_up(
     running = RunState.read(options.data_dir)
     if running is not None:
         raise LauncherError(f"already running on {options.data_dir} (pid {running.pid})")
+    stale = RunState.read_any(options.data_dir)
+    if stale is not None and stale.extra.get("nats_pid", "").isdigit():
+        stop_leftover_nats(int(stale.extra["nats_pid"]), options.nats_dir)
     for spec in to_start:
         if port_in_use(ports[spec.name]):
             raise LauncherError(f"port {ports[spec.name]} ({spec.name}) is already in use; choose another --port")
@@ -57,6 +60,8 @@ async def _up(options: Options, specs: Sequence[ServiceSpec], ports: dict[str, i
     try:
         stack.start_postgres()
         state.nats_url = stack.start_nats()
+        if stack.nats_pid is not None:
+            state.extra["nats_pid"] = str(stack.nats_pid)
         state.write(options.data_dir)
         urls = await stack.create_databases(specs)
         stack.migrate(specs)
