@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import nats
 import orjson
 import pytest
 
@@ -16,6 +17,7 @@ from field.main import create_app
 from field.settings import FieldSettings
 from salessync.db import Database
 from salessync.embedded import EmbeddedNats, EmbeddedPostgres
+from salessync.events import encode_event, new_event
 from salessync.testing.helpers import database_for, migrated_database, running_app, settings_for, truncate_all
 from salessync.testing.tokens import TestKeys, bearer
 
@@ -70,6 +72,31 @@ class Steps:
     client: httpx.AsyncClient
     db: Database
     actors: Actors
+    nats_url: str = ""
+
+    async def publish(self, event_type: str, payload: dict[str, Any], times: int = 1) -> None:
+        """Publish one event of this tenant (`times` copies of one envelope, as a redelivering broker would)."""
+        aggregate = payload.get("order_id") or payload.get("id") or "x"
+        event = new_event(event_type, tenant_id=self.actors.tenant_id, aggregate_id=aggregate, payload=payload,
+                          producer="test")  # fmt: skip
+        nc = await nats.connect(self.nats_url)
+        try:
+            for _ in range(times):
+                await nc.jetstream().publish(event.subject, encode_event(event))
+        finally:
+            await nc.close()
+
+    async def customer(self, latitude: float | None = -1.2921, longitude: float | None = 36.8219,
+                       radius: int | None = 100) -> uuid.UUID:  # fmt: skip
+        """A customer in field's copy, as catalog's `customer.created` would leave it."""
+        customer_id = uuid.uuid4()
+        async with self.db.transaction() as tx:
+            await (await tx.raw()).execute(
+                "INSERT INTO customers (tenant_id, id, name, latitude, longitude, geofence_radius_m, version) "
+                "VALUES ($1, $2, 'Duka', $3, $4, $5, 1)",
+                self.actors.tenant_id, customer_id, latitude, longitude, radius,
+            )  # fmt: skip
+        return customer_id
 
     async def warehouse(self, name: str = "Main", role: str = "admin") -> dict[str, Any]:
         response = await self.client.post("/api/warehouses", json={"name": name}, headers=self.actors.headers(role))
@@ -128,6 +155,11 @@ class Steps:
         async with self.db.transaction() as tx:
             return int(await (await tx.raw()).fetchval(sql, *args))
 
+    async def outbox_all(self) -> list[dict[str, Any]]:
+        async with self.db.transaction() as tx:
+            rows = await (await tx.raw()).fetch("SELECT body FROM outbox ORDER BY id")
+        return [orjson.loads(r["body"]) for r in rows]
+
     async def outbox(self, event_type: str) -> list[dict[str, Any]]:
         async with self.db.transaction() as tx:
             rows = await (await tx.raw()).fetch("SELECT body FROM outbox ORDER BY id")
@@ -136,5 +168,5 @@ class Steps:
 
 
 @pytest.fixture
-def steps(client: httpx.AsyncClient, db: Database, actors: Actors) -> Steps:
-    return Steps(client, db, actors)
+def steps(client: httpx.AsyncClient, db: Database, actors: Actors, embedded_nats: EmbeddedNats) -> Steps:
+    return Steps(client, db, actors, embedded_nats.url)

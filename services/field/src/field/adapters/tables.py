@@ -226,3 +226,58 @@ van_load_lines = Table(
     Column("damaged", Integer, nullable=False, server_default=text("0")),
     CheckConstraint("planned >= 0 AND loaded >= 0 AND sold >= 0 AND returned >= 0 AND damaged >= 0", name="counts"),
 )
+
+visits = Table(
+    "visits",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("tenant_id", ID, nullable=False),
+    Column("customer_id", ID, nullable=False),
+    Column("agent_id", ID, nullable=False),
+    Column("planned_at", DateTime(timezone=True), nullable=False),
+    Column("purpose", String(500)),
+    Column("status", String(16), nullable=False),
+    Column("checked_in_at", DateTime(timezone=True)),
+    Column("check_in_latitude", Numeric(9, 6)),
+    Column("check_in_longitude", Numeric(9, 6)),
+    Column("accuracy_m", Numeric(10, 2)),
+    Column("device_time", DateTime(timezone=True)),
+    Column("distance_m", Numeric(12, 1)),
+    Column("out_of_geofence", Boolean),
+    Column("checked_out_at", DateTime(timezone=True)),
+    Column("outcome", String(32)),
+    Column("notes", Text),
+    Column("photos", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("cancel_reason", Text),
+    Column("created_by", ID),
+    _now(),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("version", Integer, nullable=False, server_default=text("1")),
+    CheckConstraint("status IN ('planned', 'checked_in', 'checked_out', 'cancelled')", name="status"),
+    Index("ix_visits_agent_planned", "tenant_id", "agent_id", "planned_at"),
+    Index("ix_visits_customer", "tenant_id", "customer_id", "planned_at"),
+)
+
+agent_locations = Table(
+    "agent_locations",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("tenant_id", ID, nullable=False),
+    Column("agent_id", ID, nullable=False),
+    Column("latitude", Numeric(9, 6), nullable=False),
+    Column("longitude", Numeric(9, 6), nullable=False),
+    Column("accuracy_m", Numeric(10, 2), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_agent_locations_latest", "tenant_id", "agent_id", "recorded_at"),
+    Index("ix_agent_locations_received", "received_at"),
+)
+
+tenant_policies = Table(
+    "tenant_policies",
+    metadata,
+    Column("tenant_id", ID, primary_key=True),
+    Column("geofence_policy", String(16), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("geofence_policy IN ('flag', 'refuse')", name="geofence_policy"),
+)
