@@ -8,13 +8,12 @@ from uuid import UUID
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
-from orders.api.deps import ListQuery, json_response
+from orders.api.deps import ListQuery, database, json_response, list_query, page_params
 from orders.api.orders import order_filter
 from orders.service_layer import queries
-from salessync.app import database
 from salessync.auth import Principal, require_principal
 from salessync.db import Database
-from salessync.pagination import PageParams, page_params
+from salessync.pagination import PageParams
 
 router = APIRouter(prefix="/api/customers", tags=["orders"])
 
@@ -22,7 +21,7 @@ router = APIRouter(prefix="/api/customers", tags=["orders"])
 @router.get("/{customer_id}/orders")
 async def customer_orders(
     customer_id: UUID,
-    q: ListQuery = Depends(),
+    q: ListQuery = Depends(list_query),
     params: PageParams = Depends(page_params),
     principal: Principal = Depends(require_principal),
     db: Database = Depends(database),

@@ -9,17 +9,17 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from orders.adapters.order_reads import OrderFilter
-from orders.api.deps import ListQuery, json_response
+from orders.api.deps import ListQuery, database, idempotency_key, json_response, list_query, page_params
 from orders.api.schemas import CancelRequest, OrderCreate, PaymentCreate, StatusChange
 from orders.domain.placing import LineRequest
 from orders.service_layer import queries, status_changes
 from orders.service_layer.commands import ChangeStatus, PlaceOrder, RecordPayment
 from orders.service_layer.placing import place_order
-from salessync.app import database, runtime_of
+from salessync.app import runtime_of
 from salessync.auth import Principal, require_principal
 from salessync.db import Database, Tx
-from salessync.idempotency import fingerprint, idempotency_key, run_idempotent
-from salessync.pagination import PageParams, page_params
+from salessync.idempotency import fingerprint, run_idempotent
+from salessync.pagination import PageParams
 
 router = APIRouter(prefix="/api/orders", tags=["orders"])
 
@@ -40,7 +40,7 @@ def order_filter(principal: Principal, q: ListQuery) -> OrderFilter:
 
 @router.get("")
 async def list_orders(
-    q: ListQuery = Depends(),
+    q: ListQuery = Depends(list_query),
     params: PageParams = Depends(page_params),
     principal: Principal = Depends(require_principal),
     db: Database = Depends(database),

@@ -1,0 +1,245 @@
+"""Order placement under load (issue 7, TARGETS.md: POST /api/orders >= 400 orders/s at 32 clients, zero errors,
+zero duplicate numbers; GET /api/orders page of 50 >= 800 req/s).
+
+Each request places an order of 1-4 random lines (distinct demo products, quantity 1-3) for a random demo
+customer, as the demo manager with `credit_override: true` (the credit check still runs; the demo's credit limits
+would otherwise refuse the busiest customers during a long run). Every 201 body is checked: a number, at least
+one line; at the end the numbers must be unique.
+
+- `async def run(ctx) -> list[dict]`: for `python -m bench.run`, through the gateway of a running demo system.
+- `python -m bench.bench_orders [--requests N] [--concurrency C] [--duration S]`: standalone, against the orders
+  service alone (uvicorn, one process) on embedded PostgreSQL and NATS, with its catalog copies seeded directly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import orjson
+
+from bench.common import BenchContext, Call, new_session
+from salessync.demo import DEMO
+
+ROOT = Path(__file__).resolve().parents[1]
+MANAGER = DEMO.user("manager")
+
+
+class Placements:
+    """Builds random order bodies and checks every answer; remembers the numbers for the duplicate check."""
+
+    def __init__(self, seed: int = 42) -> None:
+        self.rng = random.Random(seed)
+        self.products = [str(DEMO.product_id(i)) for i in range(1, DEMO.product_count + 1)]
+        self.customers = [str(DEMO.customer_id(i)) for i in range(1, DEMO.customer_count + 1)]
+        self.numbers: list[str] = []
+        self.failures: dict[str, int] = {}
+
+    def body(self) -> bytes:
+        lines = self.rng.sample(self.products, self.rng.randint(1, 4))
+        return orjson.dumps(
+            {
+                "customer_id": self.rng.choice(self.customers),
+                "items": [{"product_id": p, "quantity": self.rng.randint(1, 3)} for p in lines],
+                "credit_override": True,
+            }
+        )
+
+    def call(self, url: str, headers: dict[str, str]) -> Call:
+        all_headers = {**headers, "Content-Type": "application/json"}
+
+        async def place(session: aiohttp.ClientSession) -> bool:
+            async with session.post(url, data=self.body(), headers=all_headers) as answer:
+                data = await answer.read()
+                if answer.status != 201:
+                    key = f"{answer.status} {data[:120]!r}"
+                    self.failures[key] = self.failures.get(key, 0) + 1
+                    return False
+                order = orjson.loads(data)
+                if not order.get("number") or not order.get("line_count"):
+                    self.failures["answer without number or lines"] = self.failures.get("x", 0) + 1
+                    return False
+                self.numbers.append(order["number"])
+                return True
+
+        return place
+
+    def duplicates(self) -> int:
+        return len(self.numbers) - len(set(self.numbers))
+
+
+async def measure(
+    ctx: BenchContext, headers: dict[str, str], *, service: str | None = None, pid: int | None = None
+) -> list[dict[str, Any]]:
+    placements = Placements()
+    call = placements.call(ctx.url("/api/orders", service), headers)
+    for _ in range(20):  # warm-up, and proof the copies are there
+        await call(ctx.session)
+    placements.numbers.clear()
+    placements.failures.clear()
+    cpu = cpu_seconds(pid)
+    result = await ctx.load_call(
+        "POST /api/orders (1-4 lines)", call, concurrency=ctx.concurrency, duration_s=ctx.duration_s,
+        requests=ctx.requests or 20_000,
+    )  # fmt: skip
+    row = result.row()
+    if pid is not None:
+        row["service_cpu_ms"] = round((cpu_seconds(pid) - cpu) * 1000 / max(result.requests, 1), 3)
+    row["duplicates"] = placements.duplicates()
+    if placements.failures:
+        row["failures"] = "; ".join(f"{k} x{v}" for k, v in list(placements.failures.items())[:3])
+    cpu = cpu_seconds(pid)
+    page = await ctx.load(
+        "GET /api/orders (page of 50, stats)", "GET", "/api/orders?page=1&limit=50", service=service,
+        headers=headers, requests=ctx.requests or 20_000,
+    )  # fmt: skip
+    page_row = page.row()
+    if pid is not None:
+        page_row["service_cpu_ms"] = round((cpu_seconds(pid) - cpu) * 1000 / max(page.requests, 1), 3)
+    return [row, page_row]
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a local process (0 when not known)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def run(ctx: BenchContext) -> list[dict[str, Any]]:
+    """Through the gateway of a running demo system."""
+    return await measure(ctx, await ctx.auth_headers(MANAGER.email))
+
+
+# Standalone: the orders service alone, with its copies seeded.
+
+
+async def seed_copies(database_url: str) -> None:
+    from orders.adapters import copies
+    from salessync.db import Database
+
+    rng = random.Random(1)
+    db = Database.from_url(database_url, "orders", pool_size=1, max_overflow=0)
+    tenant = str(DEMO.id)
+    try:
+        async with db.transaction() as tx:
+            raw = await tx.raw()
+            for i in range(1, DEMO.product_count + 1):
+                product = {
+                    "id": str(DEMO.product_id(i)), "code": DEMO.product_code(i), "name": f"Product {i}", "unit": "pcs",
+                    "price": f"{rng.randint(50, 5000) / 10:.2f}", "tax_rate": "0.16", "status": "active", "version": 1,
+                }  # fmt: skip
+                await copies.upsert_product(raw, tenant, product)
+            for i in range(1, DEMO.customer_count + 1):
+                customer = {
+                    "id": str(DEMO.customer_id(i)), "name": f"Customer {i}", "status": "active",
+                    "credit_limit": "100000.00", "price_list_id": None, "version": 1,
+                }  # fmt: skip
+                await copies.upsert_customer(raw, tenant, customer)
+    finally:
+        await db.dispose()
+
+
+@contextmanager
+def orders_service(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
+    args = [sys.executable, "-m", "uvicorn", "orders.main:create_app", "--factory", "--host", "127.0.0.1"]
+    args += [
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+    ]
+    proc = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env})
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+async def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the orders service exited with {proc.returncode}")
+            try:
+                async with session.get(url) as answer:
+                    if answer.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"{url} was not ready within {timeout_s}s")
+
+
+def standalone(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from salessync.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+    from salessync.migrations import upgrade
+    from salessync.registry import discover
+    from salessync.testing.tokens import TestKeys
+
+    with tempfile.TemporaryDirectory(prefix="ss-bo-", dir="/tmp") as tmp:
+        pg, nats_server = EmbeddedPostgres(Path(tmp) / "pg"), EmbeddedNats(Path(tmp) / "nats", free_port())
+        pg.start()
+        nats_server.start()
+        try:
+            url = pg.create_database("orders_bench")
+            upgrade(next(s for s in discover() if s.name == "orders").service_dir, url)
+            asyncio.run(seed_copies(url))
+            keys, port = TestKeys(), free_port()
+            env = {
+                "ORDERS_DATABASE__URL": url, "ORDERS_NATS__URL": nats_server.url,
+                "ORDERS_AUTH__JWKS_JSON": keys.jwks_json(), "ORDERS_LOG_LEVEL": "WARNING",
+            }  # fmt: skip
+            token = keys.mint(user_id=MANAGER.id, tenant_id=DEMO.id, role="manager", ttl_s=3600)
+            with orders_service(env, port) as proc:
+                base = f"http://127.0.0.1:{port}"
+                return asyncio.run(_standalone_load(base, proc, token, args))
+        finally:
+            nats_server.stop()
+            pg.stop()
+
+
+async def _standalone_load(base: str, proc: subprocess.Popen[bytes], token: str, args: argparse.Namespace) -> list:
+    await wait_ready(base + "/ready", proc)
+    async with new_session(args.concurrency) as session:
+        ctx = BenchContext(base, {}, session, args.duration, args.concurrency, requests=args.requests)
+        floor = await ctx.load("GET /health (orders, the floor of this machine now)", "GET", "/health", duration_s=5)
+        return [floor.row(), *await measure(ctx, {"Authorization": f"Bearer {token}"}, pid=proc.pid)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_orders", description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=5000, help="at most this many requests per row")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--duration", type=float, default=15.0, help="at most this many seconds per row")
+    rows = standalone(parser.parse_args(argv))
+    for row in rows:
+        print(" ".join(f"{k}={v}" for k, v in row.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
