@@ -219,6 +219,16 @@ async def test_lists_filter_search_sort_and_page(client, tenant, product_body):
     assert (page["page"], page["limit"], page["total"], page["pages"]) == (2, 3, 4, 2)
     beyond = (await client.get("/api/products?page=5&limit=3", headers=tenant.admin)).json()
     assert beyond["items"] == [] and beyond["total"] == 4
+    # totals read from the per-tenant counters follow creation and deactivation
+    active = (await client.get("/api/products?status=active&page=9&limit=1", headers=tenant.admin)).json()
+    assert active["total"] == 3 and active["pages"] == 3
+    snk1 = (await client.get("/api/products?search=SNK-1", headers=tenant.admin)).json()["items"][0]
+    assert (await client.delete(f"/api/products/{snk1['id']}", headers=tenant.admin)).status_code == 204
+    inactive = (await client.get("/api/products?status=inactive&page=9&limit=1", headers=tenant.admin)).json()
+    assert inactive["total"] == 2
+    assert (await client.get("/api/products?page=9&limit=1", headers=tenant.admin)).json()["total"] == 4
+    searched = (await client.get("/api/products?search=cola&limit=1", headers=tenant.admin)).json()
+    assert searched["total"] == 2 and len(searched["items"]) == 1
     for bad in ("sort=colour", "limit=101", "limit=0", "page=0", "status=gone", "category_id=x"):
         response = await client.get(f"/api/products?{bad}", headers=tenant.admin)
         assert response.status_code == 422, bad

@@ -97,8 +97,8 @@ def test_search_text_becomes_word_prefixes_that_cannot_break_the_query() -> None
 
 def test_sorting_accepts_known_fields_in_both_directions_and_names_sort_otherwise() -> None:
     columns = {"name": "name", "price": "price"}
-    assert order_by("-price", columns) == "price DESC, id DESC"
-    assert order_by("name", columns) == "name ASC, id ASC"
+    assert order_by("-price", columns).sql == "price DESC, id DESC"
+    assert order_by("name", columns).sql == "name ASC, id ASC"
     with pytest.raises(InvalidInput) as err:
         order_by("colour", columns)
     assert err.value.errors[0]["field"] == "sort"

@@ -111,5 +111,12 @@ async def list_page(
     filters.search(search)
     order = order_by(sort, SORTS)
     return await fetch_page(
-        conn, table="customers", projection=PROJECTION, filters=filters, order=order, page=page, limit=limit
+        conn,
+        table="customers",
+        projection=PROJECTION,
+        filters=filters,
+        order=order,
+        page=page,
+        limit=limit,
+        counted=True,
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from catalog.adapters.sql import Filters, fetch_page, in_use, iso, order_by, translate
+from catalog.adapters.sql import Filters, Sort, fetch_page, in_use, iso, order_by, translate
 from catalog.domain.price_lists import PriceList
 
 PROJECTION = f"""json_build_object('id', id, 'name', name, 'currency', currency, 'valid_from', valid_from,
@@ -133,7 +133,13 @@ async def items_page(conn: Any, tenant_id: uuid.UUID, price_list_id: uuid.UUID, 
         "AND p.tenant_id = i.tenant_id) items"
     )
     return await fetch_page(
-        conn, table=table, projection=ITEM_PROJECTION, filters=filters, order="code ASC, id ASC", page=page, limit=limit
+        conn,
+        table=table,
+        projection=ITEM_PROJECTION,
+        filters=filters,
+        order=Sort("code", "ASC"),
+        page=page,
+        limit=limit,
     )
 
 

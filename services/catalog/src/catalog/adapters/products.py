@@ -103,7 +103,14 @@ async def list_page(
     filters.search(search)
     order = order_by(sort, SORTS)
     return await fetch_page(
-        conn, table="products", projection=PROJECTION, filters=filters, order=order, page=page, limit=limit
+        conn,
+        table="products",
+        projection=PROJECTION,
+        filters=filters,
+        order=order,
+        page=page,
+        limit=limit,
+        counted=True,
     )
 
 

@@ -7,6 +7,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -49,36 +50,51 @@ class Filters:
     def __init__(self, tenant_id: uuid.UUID) -> None:
         self.args: list[Any] = [tenant_id]
         self.clauses: list[str] = ["tenant_id = $1"]
+        self.names: set[str] = set()
 
-    def add(self, clause: str, value: Any) -> None:
+    def add(self, clause: str, value: Any, name: str = "") -> None:
         """`clause` holds one `?` for `value`; a None value adds nothing."""
         if value is None:
             return
         self.args.append(value)
         self.clauses.append(clause.replace("?", f"${len(self.args)}"))
+        self.names.add(name or clause.split()[0])
 
     def search(self, text: str | None) -> None:
         if text:
             query = search_query(text)
             if query is None:
                 self.clauses.append("false")
+                self.names.add("search")
             else:
-                self.add("search_vec @@ to_tsquery('simple', ?)", query)
+                self.add("search_vec @@ to_tsquery('simple', ?)", query, "search")
+
+    @property
+    def searching(self) -> bool:
+        return "search" in self.names
 
     @property
     def sql(self) -> str:
         return " AND ".join(self.clauses)
 
 
-def order_by(sort: str, columns: Mapping[str, str]) -> str:
+@dataclass(frozen=True, slots=True)
+class Sort:
+    column: str
+    direction: str
+
+    @property
+    def sql(self) -> str:
+        return f"{self.column} {self.direction}, id {self.direction}"
+
+
+def order_by(sort: str, columns: Mapping[str, str]) -> Sort:
     """`-price` -> `price DESC, id DESC`; the id breaks ties so pages never overlap."""
-    descending = sort.startswith("-")
     name = sort.lstrip("-+")
     column = columns.get(name)
     if column is None:
         raise InvalidInput("sort", f"unknown sort field; use one of {', '.join(sorted(columns))}, optionally with '-'")
-    direction = "DESC" if descending else "ASC"
-    return f"{column} {direction}, id {direction}"
+    return Sort(column, "DESC" if sort.startswith("-") else "ASC")
 
 
 def page_json(items: str, page: int, limit: int, total: int) -> bytes:
@@ -88,20 +104,56 @@ def page_json(items: str, page: int, limit: int, total: int) -> bytes:
 
 
 async def fetch_page(
-    conn: Any, *, table: str, projection: str, filters: Filters, order: str, page: int, limit: int
+    conn: Any,
+    *,
+    table: str,
+    projection: str,
+    filters: Filters,
+    order: Sort,
+    page: int,
+    limit: int,
+    counted: bool = False,
 ) -> bytes:
-    """One page as JSON built inside PostgreSQL, and the total (counted only when the page does not tell it)."""
+    """One page as JSON built inside PostgreSQL, and its total.
+
+    A search first collects its matches through the GIN index (id and sort key only), then counts and pages
+    them in the same statement: walking a sort index while filtering on words can read the whole tenant when
+    the matches sort late. Without a search, the page walks the sort (or filter) index; the total comes from
+    `record_counts` when only `status` filters a `counted` table, is implied by a short page, or is counted.
+    """
     n = len(filters.args)
-    sql = (
+    offset = (page - 1) * limit
+    if filters.searching:
+        row = await conn.fetchrow(
+            f"WITH m AS MATERIALIZED (SELECT id AS mid, {order.column} AS k FROM {table} WHERE {filters.sql}) "
+            f"SELECT (SELECT count(*) FROM m)::int AS total, (SELECT coalesce(json_agg({projection} "
+            f"ORDER BY pg.k {order.direction}, pg.mid {order.direction}), '[]'::json)::text FROM "
+            f"(SELECT mid, k FROM m ORDER BY k {order.direction}, mid {order.direction} LIMIT ${n + 1} OFFSET ${n + 2}) pg "
+            f"JOIN {table} p ON p.id = pg.mid AND p.tenant_id = $1) AS items",
+            *filters.args,
+            limit,
+            offset,
+        )
+        return page_json(row["items"], page, limit, row["total"])
+    row = await conn.fetchrow(
         f"SELECT count(*)::int AS n, coalesce(json_agg(j ORDER BY rn), '[]'::json)::text AS items FROM ("
         f"SELECT {projection} AS j, row_number() OVER () AS rn FROM ("
-        f"SELECT * FROM {table} WHERE {filters.sql} ORDER BY {order} LIMIT ${n + 1} OFFSET ${n + 2}) p) x"
+        f"SELECT * FROM {table} WHERE {filters.sql} ORDER BY {order.sql} LIMIT ${n + 1} OFFSET ${n + 2}) p) x",
+        *filters.args,
+        limit,
+        offset,
     )
-    offset = (page - 1) * limit
-    row = await conn.fetchrow(sql, *filters.args, limit, offset)
     count = row["n"]
     if count < limit and (count > 0 or offset == 0):
         total = offset + count
+    elif counted and filters.names <= {"status"}:
+        total = await conn.fetchval(
+            "SELECT coalesce(sum(n), 0)::bigint FROM record_counts WHERE tenant_id = $1 AND entity = $2"
+            + (" AND status = $3" if "status" in filters.names else ""),
+            *filters.args[:1],
+            table,
+            *filters.args[1:],
+        )
     else:
         total = await conn.fetchval(f"SELECT count(*) FROM {table} WHERE {filters.sql}", *filters.args)
     return page_json(row["items"], page, limit, total)
