@@ -32,6 +32,16 @@ from salessync.db import make_metadata
 from salessync.infra_tables import add_infrastructure_tables
 
 metadata = make_metadata("catalog")
+
+# Punctuation becomes spaces before the words are taken, so `SNK-1` is `snk` and `1`, as the search splits it.
+PRODUCT_SEARCH = (
+    "to_tsvector('simple', regexp_replace(name || ' ' || code || ' ' || coalesce(barcode, ''), "
+    "'[^[:alnum:]]+', ' ', 'g'))"
+)
+CUSTOMER_SEARCH = (
+    "to_tsvector('simple', regexp_replace(name || ' ' || code || ' ' || coalesce(phone, ''), "
+    "'[^[:alnum:]]+', ' ', 'g') || ' ' || regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g'))"
+)
 add_infrastructure_tables(metadata)
 
 
@@ -96,8 +106,7 @@ products = Table(
         "search_vec",
         TSVECTOR,
         Computed(
-            "to_tsvector('simple'::regconfig, (((name)::text || ' '::text) || (code)::text) || ' '::text "
-            "|| (coalesce(barcode, ''::character varying))::text)",
+            PRODUCT_SEARCH,
             persisted=True,
         ),
     ),
@@ -189,9 +198,7 @@ customers = Table(
         "search_vec",
         TSVECTOR,
         Computed(
-            "to_tsvector('simple'::regconfig, (((((name)::text || ' '::text) || (code)::text) || ' '::text) "
-            "|| (coalesce(phone, ''::character varying))::text) || ' '::text "
-            "|| regexp_replace(coalesce(phone, ''::character varying)::text, '[^0-9]'::text, ''::text, 'g'::text))",
+            CUSTOMER_SEARCH,
             persisted=True,
         ),
     ),
