@@ -61,7 +61,10 @@ def row(name: str, latencies_ms: list[float], errors: int, note: str) -> dict[st
 
 
 class Client:
-    """One authenticated socket that timestamps every `order:created` it receives, by order number."""
+    """One authenticated socket that timestamps every `order:created` it receives, by order number.
+
+    Without permessage-deflate: compressing every 300-byte frame per socket costs more than it saves on loopback.
+    """
 
     def __init__(self, ws: Any) -> None:
         self.ws = ws
@@ -100,7 +103,20 @@ class Client:
         await self.ws.close()
 
 
-async def measure(ws_url: str, token: str, trigger: Trigger, *, rounds: int, clients: int) -> list[dict[str, Any]]:
+def cpu_s(pid: int | None) -> float:
+    """CPU seconds (user + system) of a process so far, from /proc (0 when unknown)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(
+    ws_url: str, token: str, trigger: Trigger, *, rounds: int, clients: int, server_pid: int | None = None
+) -> list[dict[str, Any]]:
     rows = []
     one = await Client.open(ws_url, token)
     latencies, errors = [], 0
@@ -118,21 +134,27 @@ async def measure(ws_url: str, token: str, trigger: Trigger, *, rounds: int, cli
         batch = await asyncio.gather(*(Client.open(ws_url, token) for _ in range(min(100, clients - start))))
         sockets.extend(batch)
     last, errors = [], 0
-    for n in range(max(5, rounds // 10)):
+    fanouts = max(5, rounds // 10)
+    server_cpu, own_cpu = cpu_s(server_pid), time.process_time()
+    for n in range(fanouts):
         try:
             number, t0 = await trigger(rounds + n)
             receipts = await asyncio.gather(*(s.receipt(number, 10.0) for s in sockets))
             last.append((max(receipts) - t0) * 1000)
         except Exception:
             errors += 1
+    server_cpu, own_cpu = cpu_s(server_pid) - server_cpu, time.process_time() - own_cpu
     await asyncio.gather(*(s.close() for s in sockets), return_exceptions=True)
-    rows.append(row(f"order:created fan-out to {clients} clients (last receipt)", last, errors, f"{clients} sockets"))
+    note = f"{clients} sockets; CPU per fan-out: clients {own_cpu / fanouts * 1000:.0f} ms"
+    if server_pid is not None:
+        note += f", notifier {server_cpu / fanouts * 1000:.0f} ms"
+    rows.append(row(f"order:created fan-out to {clients} clients (last receipt)", last, errors, note))
     return rows
 
 
 # -- standalone: the notifier alone, events published to JetStream directly ----------------------------------------
 @contextmanager
-def notifier_alone(keys: TestKeys) -> Iterator[tuple[str, str]]:
+def notifier_alone(keys: TestKeys) -> Iterator[tuple[str, str, int]]:
     """Embedded PostgreSQL + NATS + the notifier in its own uvicorn process; yields (ws url, nats url)."""
     with tempfile.TemporaryDirectory(prefix="ss-bws-", dir="/tmp") as tmp:
         pg, nats = EmbeddedPostgres(Path(tmp) / "pg"), EmbeddedNats(Path(tmp) / "nats", free_port())
@@ -156,7 +178,7 @@ def notifier_alone(keys: TestKeys) -> Iterator[tuple[str, str]]:
             proc = subprocess.Popen(command, env=env, cwd=ROOT)
             if not wait_for_port(port, 60):
                 raise RuntimeError("the notifier did not start")
-            yield f"ws://127.0.0.1:{port}/ws", nats.url
+            yield f"ws://127.0.0.1:{port}/ws", nats.url, proc.pid
         finally:
             if proc is not None:
                 proc.terminate()
@@ -169,7 +191,7 @@ async def standalone(rounds: int, clients: int) -> list[dict[str, Any]]:
     keys = TestKeys()
     tenant, manager = uuid.uuid4(), uuid.uuid4()
     token = keys.mint(user_id=manager, tenant_id=tenant, role="manager", ttl_s=3600)
-    with notifier_alone(keys) as (ws_url, nats_url):
+    with notifier_alone(keys) as (ws_url, nats_url, pid):
         nc = await connect(nats_url, "bench")
         js = nc.jetstream()
         await ensure_stream(js)
@@ -185,7 +207,7 @@ async def standalone(rounds: int, clients: int) -> list[dict[str, Any]]:
             return number, t0
 
         try:
-            rows = await measure(ws_url, token, publish, rounds=rounds, clients=clients)
+            rows = await measure(ws_url, token, publish, rounds=rounds, clients=clients, server_pid=pid)
         finally:
             await nc.close()
     for r in rows:

@@ -30,8 +30,8 @@ class FakeSocket:
         self.sent: list[str] = []
         self.closed_with: int | None = None
 
-    async def send_text(self, text: str) -> None:
-        self.sent.append(text)
+    async def _send(self, message: dict[str, str]) -> None:
+        self.sent.append(message["text"])
 
     async def close(self, code: int, reason: str = "") -> None:
         self.closed_with = code
