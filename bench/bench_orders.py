@@ -68,7 +68,8 @@ class Placements:
                     return False
                 order = orjson.loads(data)
                 if not order.get("number") or not order.get("line_count"):
-                    self.failures["answer without number or lines"] = self.failures.get("x", 0) + 1
+                    key = "answer without number or lines"
+                    self.failures[key] = self.failures.get(key, 0) + 1
                     return False
                 self.numbers.append(order["number"])
                 return True
@@ -100,14 +101,30 @@ async def measure(
     if placements.failures:
         row["failures"] = "; ".join(f"{k} x{v}" for k, v in list(placements.failures.items())[:3])
     cpu = cpu_seconds(pid)
-    page = await ctx.load(
-        "GET /api/orders (page of 50, stats)", "GET", "/api/orders?page=1&limit=50", service=service,
-        headers=headers, requests=ctx.requests or 20_000,
+    statuses: dict[int, int] = {}
+    page_call = list_call(ctx.url("/api/orders?page=1&limit=50", service), headers, statuses)
+    page = await ctx.load_call(
+        "GET /api/orders (page of 50, stats)", page_call, concurrency=ctx.concurrency, duration_s=ctx.duration_s,
+        requests=ctx.requests or 20_000,
     )  # fmt: skip
     page_row = page.row()
+    if set(statuses) - {200}:
+        page_row["statuses"] = ", ".join(f"{k} x{v}" for k, v in sorted(statuses.items()))
     if pid is not None:
         page_row["service_cpu_ms"] = round((cpu_seconds(pid) - cpu) * 1000 / max(page.requests, 1), 3)
     return [row, page_row]
+
+
+def list_call(url: str, headers: dict[str, str], statuses: dict[int, int]) -> Call:
+    """GET a page; counts answers per status (the gateway's per-user rate limit shows as 429)."""
+
+    async def get(session: aiohttp.ClientSession) -> bool:
+        async with session.get(url, headers=headers) as answer:
+            await answer.read()
+            statuses[answer.status] = statuses.get(answer.status, 0) + 1
+            return answer.status == 200
+
+    return get
 
 
 def cpu_seconds(pid: int | None) -> float:

@@ -90,7 +90,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_orders_tenant_created",
         "orders",
-        ["tenant_id", sa.literal_column("created_at DESC"), "id"],
+        ["tenant_id", "created_at", "id"],
         unique=False,
         schema="orders",
     )

@@ -50,6 +50,9 @@ async def test_the_list_filters_pages_and_adds_stats_for_the_filtered_set(client
     per_customer = (await client.get(f"/api/customers/{c2}/orders", headers=admin)).json()
     assert [x["id"] for x in per_customer["items"]] == [orders[3]["id"]]
     assert (await client.get(f"/api/customers/{uuid.uuid4()}/orders", headers=admin)).status_code == 404
+    await place(client, world, c2, product, 12)
+    numeric = (await client.get(f"/api/orders?customer_id={c2}&sort=total", headers=admin)).json()
+    assert [x["total"] for x in numeric["items"]] == ["40.00", "120.00"]  # by amount, not as text
 
 
 async def test_salesmen_and_field_roles_see_only_their_own_orders(client: httpx.AsyncClient, world) -> None:

@@ -24,13 +24,14 @@ line_count, credit_override, delivery_date, created_at, updated_at, version
 
 DETAIL_COLUMNS = SUMMARY_COLUMNS + ", notes, rejection_reason"
 
+# Qualified: the select list casts `id` and `total` to text under the same names.
 SORTS = {
-    "created_at": "created_at, id",
-    "-created_at": "created_at DESC, id DESC",
-    "number": "number",
-    "-number": "number DESC",
-    "total": "total, id",
-    "-total": "total DESC, id DESC",
+    "created_at": "orders.created_at, orders.id",
+    "-created_at": "orders.created_at DESC, orders.id DESC",
+    "number": "orders.number",
+    "-number": "orders.number DESC",
+    "total": "orders.total, orders.id",
+    "-total": "orders.total DESC, orders.id DESC",
 }
 
 

@@ -123,7 +123,7 @@ orders = Table(
         name="status_known",
     ),
     CheckConstraint("payment_status IN ('unpaid','partially_paid','paid')", name="payment_status_known"),
-    Index("ix_orders_tenant_created", "tenant_id", text("created_at DESC"), "id"),
+    Index("ix_orders_tenant_created", "tenant_id", "created_at", "id"),
     Index("ix_orders_tenant_customer_created", "tenant_id", "customer_id", text("created_at DESC")),
     Index("ix_orders_tenant_salesman_created", "tenant_id", "salesman_id", text("created_at DESC")),
     Index("ix_orders_tenant_status_created", "tenant_id", "status", text("created_at DESC")),
