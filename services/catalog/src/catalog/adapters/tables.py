@@ -131,8 +131,8 @@ products = Table(
     Index("ix_products_tenant_name", "tenant_id", "name", "id"),
     Index("ix_products_tenant_created", "tenant_id", text("created_at DESC"), text("id DESC")),
     Index("ix_products_tenant_price", "tenant_id", "price", "id"),
-    Index("ix_products_tenant_category", "tenant_id", "category_id", "name"),
-    Index("ix_products_tenant_brand", "tenant_id", "brand_id", "name"),
+    Index("ix_products_tenant_category", "tenant_id", "category_id", "name", postgresql_include=["status", "brand_id"]),
+    Index("ix_products_tenant_brand", "tenant_id", "brand_id", "name", postgresql_include=["status", "category_id"]),
     Index("ix_products_search", "search_vec", postgresql_using="gin"),
 )
 
@@ -215,8 +215,8 @@ customers = Table(
     CheckConstraint("status IN ('active', 'inactive')", name="status_known"),
     Index("ix_customers_tenant_name", "tenant_id", "name", "id"),
     Index("ix_customers_tenant_created", "tenant_id", text("created_at DESC"), text("id DESC")),
-    Index("ix_customers_tenant_route", "tenant_id", "route", "name"),
-    Index("ix_customers_tenant_type", "tenant_id", "type", "name"),
+    Index("ix_customers_tenant_route", "tenant_id", "route", "name", postgresql_include=["type", "status"]),
+    Index("ix_customers_tenant_type", "tenant_id", "type", "name", postgresql_include=["route", "status"]),
     Index("ix_customers_tenant_price_list", "tenant_id", "price_list_id"),
     Index("ix_customers_search", "search_vec", postgresql_using="gin"),
 )
