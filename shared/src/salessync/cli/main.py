@@ -15,6 +15,7 @@ from salessync.logging import configure_logging
 from salessync.registry import DEFAULT_GATEWAY_PORT
 
 from .plan import LauncherError, Options, env_flag, env_port
+from .stack import one_line
 
 
 def parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
@@ -109,6 +110,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug or an unforeseen failure: still one line, the traceback on demand
+        if env_flag(environ.get("SALESSYNC_DEBUG")):
+            raise
+        print(f"{command}: unexpected error: {one_line(exc)} (SALESSYNC_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
