@@ -60,6 +60,9 @@ def command_for(spec: ServiceSpec, port: int) -> list[str]:
         sys.executable, "-m", "uvicorn", "--factory", spec.app_factory,
         "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
         "--loop", "uvloop", "--http", "httptools", "--timeout-graceful-shutdown", "5",
+        # Client addresses come from the gateway's X-Forwarded-For, judged by each service against its own
+        # list of trusted proxies; uvicorn must not rewrite them for any local caller.
+        "--no-proxy-headers",
     ]  # fmt: skip
 
 
