@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import ORJSONResponse
@@ -46,6 +46,23 @@ class Runtime:
 
 
 Hook = Callable[[Runtime], Awaitable[None]]
+T = TypeVar("T")
+
+
+async def retrying(what: str, step: Callable[[], Awaitable[T]], *, deadline_s: float = 30.0) -> T:
+    """Run a start-up step, retrying with backoff while its dependency is still coming up (a busy machine, a
+    NATS that is restarting), and give up loudly after `deadline_s`."""
+    loop = asyncio.get_running_loop()
+    end, delay = loop.time() + deadline_s, 0.2
+    while True:
+        try:
+            return await step()
+        except Exception as exc:
+            if loop.time() + delay > end:
+                raise
+            log.warning("%s failed, retrying in %.1fs: %s", what, delay, exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 3.0)
 
 
 def create_service_app(
@@ -76,9 +93,14 @@ def create_service_app(
         app.state.verifier = runtime.verifier
         try:
             if use_nats:
-                runtime.nc = await connect(settings.nats.url, settings.service_name)
+                runtime.nc = await retrying(
+                    "connect to NATS", lambda: connect(settings.nats.url, settings.service_name)
+                )
                 runtime.js = runtime.nc.jetstream()
-                await ensure_stream(runtime.js, settings.nats.stream, settings.nats.duplicate_window_s)
+                await retrying(
+                    "ensure the stream",
+                    lambda: ensure_stream(runtime.js, settings.nats.stream, settings.nats.duplicate_window_s),
+                )
                 if use_database:
                     runtime.relay = OutboxRelay(db, runtime.js)
                     runtime.tasks.append(asyncio.create_task(runtime.relay.run(), name="outbox-relay"))
@@ -86,7 +108,7 @@ def create_service_app(
                     runtime.consumers = ConsumerRunner(
                         settings.service_name, db, runtime.js, list(subscriptions), stream=settings.nats.stream
                     )
-                    await runtime.consumers.start()
+                    await retrying("start the consumers", runtime.consumers.start)
             if on_startup is not None:
                 await on_startup(runtime)
             log.info("started", extra={"port": settings.http.port})

@@ -78,8 +78,12 @@ class ConsumerRunner:
         self.handled = 0
 
     async def start(self) -> None:
+        """Create or join every durable consumer; safe to call again after a partial failure."""
+        started = {task.get_name() for task in self._tasks}
         for sub in self.subscriptions:
             durable = sub.durable_name(self.service)
+            if durable in started:
+                continue
             config = ConsumerConfig(
                 durable_name=durable,
                 ack_policy=AckPolicy.EXPLICIT,

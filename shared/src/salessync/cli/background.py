@@ -44,10 +44,17 @@ def free_base_port(width: int = 6) -> int:
 
 
 def tail(path: Path, lines: int = 40) -> str:
+    """The warnings, errors and non-JSON lines (tracebacks) of the log, then its last `lines` lines."""
     try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        all_lines = path.read_text(errors="replace").splitlines()
     except OSError:
         return ""
+    notable = [
+        line
+        for line in all_lines[:-lines]
+        if '"level":"error"' in line or '"level":"warning"' in line or not line.startswith("{")
+    ]
+    return "\n".join([*notable[-60:], "...", *all_lines[-lines:]])
 
 
 def wait_until_ready(proc: subprocess.Popen[bytes], data_dir: Path, log: Path, deadline_s: float) -> dict[str, Any]:
