@@ -53,6 +53,7 @@ e2e: test-e2e
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy shared/src/salessync $(wildcard services/*/src/*/domain)
 
 format: install
 	$(BIN)/ruff check --fix .

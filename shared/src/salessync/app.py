@@ -25,7 +25,7 @@ from salessync.logging import configure_logging
 from salessync.nats import connect, ensure_stream
 from salessync.outbox import OutboxRelay
 from salessync.settings import ServiceSettings
-from salessync.web import RequestContextMiddleware, install_error_handlers, install_probes
+from salessync.web import ReadinessCheck, RequestContextMiddleware, install_error_handlers, install_probes
 
 log = logging.getLogger("salessync.app")
 
@@ -96,10 +96,10 @@ def create_service_app(
                 runtime.nc = await retrying(
                     "connect to NATS", lambda: connect(settings.nats.url, settings.service_name)
                 )
-                runtime.js = runtime.nc.jetstream()
+                js = runtime.js = runtime.nc.jetstream()
                 await retrying(
                     "ensure the stream",
-                    lambda: ensure_stream(runtime.js, settings.nats.stream, settings.nats.duplicate_window_s),
+                    lambda: ensure_stream(js, settings.nats.stream, settings.nats.duplicate_window_s),
                 )
                 if use_database:
                     runtime.relay = OutboxRelay(db, runtime.js)
@@ -147,7 +147,7 @@ def create_service_app(
         nc = app.state.runtime.nc
         return nc is not None and nc.is_connected
 
-    checks = {}
+    checks: dict[str, ReadinessCheck] = {}
     if use_database:
         checks["database"] = database_ready
     if use_nats:

@@ -56,7 +56,7 @@ async def raw_connection(conn: AsyncConnection) -> Any:
     to the driver before that would run in autocommit. So the transaction is started here first.
     """
     fairy = await conn.get_raw_connection()
-    adapted = fairy.dbapi_connection
+    adapted: Any = fairy.dbapi_connection
     if conn.in_transaction() and not adapted._started:
         await adapted._start_transaction()
     return fairy.driver_connection

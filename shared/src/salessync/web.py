@@ -128,7 +128,8 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    return problem(exc.status_code, str(exc.detail), instance=request.url.path, headers=exc.headers)
+    headers = dict(exc.headers) if exc.headers else None
+    return problem(exc.status_code, str(exc.detail), instance=request.url.path, headers=headers)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -154,8 +155,8 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _header(scope, b"x-request-id") or uuid.uuid4().hex
-        token = request_id_var.set(request_id[:128])
+        request_id = (_header(scope, b"x-request-id") or uuid.uuid4().hex)[:128]
+        token = request_id_var.set(request_id)
         tenant_token = tenant_id_var.set(None)
         started = time.perf_counter()
         status = 500
@@ -165,7 +166,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id_var.get().encode())]
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
         try:

@@ -35,7 +35,7 @@ async def probe_ready(port: int) -> str:
 
 def nats_answers(url: str) -> bool:
     parsed = urlparse(url)
-    return bool(parsed.port) and port_in_use(parsed.port, parsed.hostname or "127.0.0.1")
+    return parsed.port is not None and port_in_use(parsed.port, parsed.hostname or "127.0.0.1")
 
 
 async def status_report(options: Options, environ: Mapping[str, str]) -> tuple[bool, list[tuple[str, str, str]]]:
