@@ -99,7 +99,9 @@ def create_service_app(
                 js = runtime.js = runtime.nc.jetstream()
                 await retrying(
                     "ensure the stream",
-                    lambda: ensure_stream(js, settings.nats.stream, settings.nats.duplicate_window_s),
+                    lambda: ensure_stream(
+                        js, settings.nats.stream, settings.nats.duplicate_window_s, settings.nats.stream_replicas
+                    ),
                 )
                 if use_database:
                     runtime.relay = OutboxRelay(db, runtime.js)

@@ -26,7 +26,7 @@ async def connect(url: str, name: str) -> Client:
         log.warning("nats error: %s", exc)
 
     return await nats.connect(
-        servers=[url],
+        servers=[u.strip() for u in url.split(",") if u.strip()],
         name=name,
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
@@ -38,7 +38,9 @@ async def connect(url: str, name: str) -> Client:
     )
 
 
-async def ensure_stream(js: JetStreamContext, name: str = "SALESSYNC", duplicate_window_s: int = 600) -> None:
+async def ensure_stream(
+    js: JetStreamContext, name: str = "SALESSYNC", duplicate_window_s: int = 600, replicas: int = 1
+) -> None:
     config = StreamConfig(
         name=name,
         subjects=STREAM_SUBJECTS,
@@ -47,6 +49,7 @@ async def ensure_stream(js: JetStreamContext, name: str = "SALESSYNC", duplicate
         discard=DiscardPolicy.OLD,
         duplicate_window=float(duplicate_window_s),
         max_age=7 * 24 * 3600.0,
+        num_replicas=replicas,
     )
     try:
         await js.stream_info(name)

@@ -19,8 +19,9 @@ class DatabaseSettings(BaseModel):
 
 
 class NatsSettings(BaseModel):
-    url: str = "nats://127.0.0.1:4222"
+    url: str = "nats://127.0.0.1:4222"  # several servers of a cluster: comma-separated
     stream: str = "SALESSYNC"
+    stream_replicas: int = Field(default=1, ge=1, le=5)  # 3 on a three-node cluster
     duplicate_window_s: int = Field(default=600, ge=1)
 
 
