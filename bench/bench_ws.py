@@ -1,7 +1,7 @@
 """WebSocket latency of the notifier (TARGETS.md): `order:created` to 1 client (p50 < 5 ms, p99 < 15 ms) and
 the last receipt of a fan-out to 1,000 clients (p99 < 100 ms).
 
-- `python -m bench.bench_ws [--rounds N] [--clients C]`: standalone. Starts embedded PostgreSQL and NATS, the
+- `python -m bench.bench_ws [--rounds N] [--clients C] [--processes P]`: standalone. Starts embedded PostgreSQL and NATS, the
   notifier alone (uvicorn, its own process, free 127.0.0.1 port, a test signing key), then from this process
   publishes `order.placed` events to JetStream as the orders relay would. Latency runs from the publish call
   (so it includes the acked publish) to the frame's receipt by the client.
@@ -9,6 +9,8 @@ the last receipt of a fan-out to 1,000 clients (p99 < 100 ms).
   manager's sockets on the notifier's port, each round a real `POST /api/orders` through the gateway; latency
   runs from the POST's answer to the receipt (the outbox relay and the stream are inside it). When the system
   cannot place an order, it falls back to the standalone measurement.
+The fan-out's sockets live in P client processes (bench/ws_clients.py, bare asyncio protocols): one process
+of `websockets` clients spent more CPU receiving than the notifier spent sending, and measured itself.
 Every wait is bounded; clients connect to 127.0.0.1 only.
 """
 
@@ -103,6 +105,47 @@ class Client:
         await self.ws.close()
 
 
+def split(total: int, parts: int) -> list[int]:
+    return [n for n in (total // parts + (1 if i < total % parts else 0) for i in range(parts)) if n > 0]
+
+
+class Workers:
+    """One client process of bench/ws_clients.py: its sockets, and the last receipt of each order among them."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.pid = proc.pid
+
+    @classmethod
+    async def start(cls, ws_url: str, token: str, count: int) -> Workers:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.ws_clients", ws_url, token, str(count),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=ROOT,
+        )  # fmt: skip
+        workers = cls(proc)
+        line = await asyncio.wait_for(proc.stdout.readline(), 120)  # type: ignore[union-attr]
+        if line.strip() != b"ready":
+            await workers.stop()
+            raise RuntimeError(f"client process not ready: {line[:200]!r}")
+        return workers
+
+    async def receipt(self, number: str) -> float:
+        self.proc.stdin.write(f"{number}\n".encode())  # type: ignore[union-attr]
+        line = (await asyncio.wait_for(self.proc.stdout.readline(), 15)).decode().split()  # type: ignore[union-attr]
+        if len(line) != 2 or line[0] != number or line[1] == "timeout":
+            raise TimeoutError(f"not every socket received {number}: {line}")
+        return float(line[1])
+
+    async def stop(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.stdin.close()  # type: ignore[union-attr]
+            try:
+                await asyncio.wait_for(self.proc.wait(), 10)
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+
+
 def cpu_s(pid: int | None) -> float:
     """CPU seconds (user + system) of a process so far, from /proc (0 when unknown)."""
     if pid is None:
@@ -115,7 +158,14 @@ def cpu_s(pid: int | None) -> float:
 
 
 async def measure(
-    ws_url: str, token: str, trigger: Trigger, *, rounds: int, clients: int, server_pid: int | None = None
+    ws_url: str,
+    token: str,
+    trigger: Trigger,
+    *,
+    rounds: int,
+    clients: int,
+    processes: int = 2,
+    server_pid: int | None = None,
 ) -> list[dict[str, Any]]:
     rows = []
     one = await Client.open(ws_url, token)
@@ -129,23 +179,22 @@ async def measure(
     await one.close()
     rows.append(row("order:created to 1 WebSocket client", latencies[5:], errors, "first 5 rounds are warm-up"))
 
-    sockets: list[Client] = []
-    for start in range(0, clients, 100):  # connect in batches: the notifier verifies each auth frame
-        batch = await asyncio.gather(*(Client.open(ws_url, token) for _ in range(min(100, clients - start))))
-        sockets.extend(batch)
+    workers = await asyncio.gather(*(Workers.start(ws_url, token, n) for n in split(clients, processes)))
     last, errors = [], 0
     fanouts = max(5, rounds // 10)
-    server_cpu, own_cpu = cpu_s(server_pid), time.process_time()
+    server_cpu, own_cpu = cpu_s(server_pid), sum(cpu_s(w.pid) for w in workers)
     for n in range(fanouts):
         try:
             number, t0 = await trigger(rounds + n)
-            receipts = await asyncio.gather(*(s.receipt(number, 10.0) for s in sockets))
+            receipts = await asyncio.gather(*(w.receipt(number) for w in workers))
             last.append((max(receipts) - t0) * 1000)
         except Exception:
             errors += 1
-    server_cpu, own_cpu = cpu_s(server_pid) - server_cpu, time.process_time() - own_cpu
-    await asyncio.gather(*(s.close() for s in sockets), return_exceptions=True)
-    note = f"{clients} sockets; CPU per fan-out: clients {own_cpu / fanouts * 1000:.0f} ms"
+    server_cpu, own_cpu = cpu_s(server_pid) - server_cpu, sum(cpu_s(w.pid) for w in workers) - own_cpu
+    await asyncio.gather(*(w.stop() for w in workers), return_exceptions=True)
+    note = (
+        f"{clients} sockets in {processes} client processes; CPU per fan-out: clients {own_cpu / fanouts * 1000:.0f} ms"
+    )
     if server_pid is not None:
         note += f", notifier {server_cpu / fanouts * 1000:.0f} ms"
     rows.append(row(f"order:created fan-out to {clients} clients (last receipt)", last, errors, note))
@@ -187,7 +236,7 @@ def notifier_alone(keys: TestKeys) -> Iterator[tuple[str, str, int]]:
             pg.stop()
 
 
-async def standalone(rounds: int, clients: int) -> list[dict[str, Any]]:
+async def standalone(rounds: int, clients: int, processes: int = 2) -> list[dict[str, Any]]:
     keys = TestKeys()
     tenant, manager = uuid.uuid4(), uuid.uuid4()
     token = keys.mint(user_id=manager, tenant_id=tenant, role="manager", ttl_s=3600)
@@ -207,7 +256,9 @@ async def standalone(rounds: int, clients: int) -> list[dict[str, Any]]:
             return number, t0
 
         try:
-            rows = await measure(ws_url, token, publish, rounds=rounds, clients=clients, server_pid=pid)
+            rows = await measure(
+                ws_url, token, publish, rounds=rounds, clients=clients, processes=processes, server_pid=pid
+            )
         finally:
             await nc.close()
     for r in rows:
@@ -255,8 +306,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_ws", description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=200, help="orders for the 1-client row (fan-out: a tenth)")
     parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--processes", type=int, default=2, help="client processes sharing the fan-out sockets")
     args = parser.parse_args()
-    rows = asyncio.run(asyncio.wait_for(standalone(min(args.rounds, 2000), min(args.clients, 5000)), timeout=600))
+    rows = asyncio.run(
+        asyncio.wait_for(
+            standalone(min(args.rounds, 2000), min(args.clients, 5000), max(1, min(args.processes, 8))), timeout=600
+        )
+    )
     for r in rows:
         print(f"{r['name']}: n={r['requests']} p50={r['p50']} ms p95={r['p95']} ms p99={r['p99']} ms "
               f"errors={r['errors']} ({r['note']})")  # fmt: skip

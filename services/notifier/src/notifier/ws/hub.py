@@ -1,6 +1,6 @@
 """The sockets of this instance, by tenant and by user, and the fan-out of one stream event to them.
 
-A stream event is turned into frames once (one encoding for every recipient) and queued on each local socket
+A stream event is turned into frames once (one encoding for every recipient) and handed to each local socket
 of that tenant allowed to see it. An identity event that revokes a user (deactivated, role changed, no longer
 active) closes his sockets with 4401 and is remembered, so a reconnect with the old token is refused at once.
 """
@@ -15,6 +15,7 @@ from notifier.domain.activity import activity_for
 from notifier.domain.routing import ACTIVITY, client_names, may_see
 from notifier.ws.protocol import BAD_TOKEN, event_frame
 from notifier.ws.session import Session
+from notifier.ws.wire import text_frame
 from salessync.events import Event
 
 REVOKING = frozenset({"user.deactivated", "user.role_changed"})
@@ -71,12 +72,16 @@ class Hub:
         if not names:
             return
         frames: list[str] | None = None
+        wire: list[bytes] = []
+        delivered = 0
         for session in list(sessions):
             if may_see(session.role, session.user_id, event.type, event.payload):
                 if frames is None:
                     frames = frames_for(seq, event, names)
-                session.deliver(seq, frames)
-                self.delivered += 1
+                    wire = [text_frame(frame) for frame in frames]
+                session.deliver(seq, frames, wire)
+                delivered += 1
+        self.delivered += delivered
 
     def _track_user(self, event: Event) -> None:
         user_id = str(event.payload.get("id", ""))

@@ -1,7 +1,10 @@
 """One connected socket: its user, its bounded send queue and writer, its place in the stream.
 
-Frames are queued, never sent inline, so one slow client never slows the fan-out to the others: when its
-queue is full it is disconnected (1013, try again later) and resumes from its last id when it comes back.
+A live event frame is written straight to the socket's transport when nothing is waiting before it (the bytes
+are encoded once per event, see `wire.py`); otherwise frames are queued for the socket's writer task. Either
+way nothing awaits the client, so one slow client never slows the fan-out to the others: when its queue is full
+or too many bytes wait in its transport, it is disconnected (1013, try again later) and resumes from its last
+id when it comes back.
 `last_sent` is the stream sequence of the last event frame queued; anything at or below it is dropped, which
 makes the switch from replay to live free of gaps and duplicates.
 """
@@ -17,6 +20,7 @@ from typing import Any
 from starlette.websockets import WebSocket
 
 from notifier.ws.protocol import TRY_LATER
+from notifier.ws.wire import DirectWriter, direct_writer, text_frame
 from salessync.auth import Principal
 
 log = logging.getLogger("notifier.ws")
@@ -41,8 +45,12 @@ class Session:
         self._writer: asyncio.Task[None] | None = None
         self._closer: asyncio.Task[None] | None = None
         self._expiry: asyncio.TimerHandle | None = None
+        self._direct: DirectWriter | None = None
+        self._sending = False  # the writer holds a frame taken from the queue and not yet written
+        self.max_buffered = queue_size * 2048  # bytes waiting in the transport before the client is too slow
 
     def start(self, expiry_code: int) -> None:
+        self._direct = direct_writer(getattr(self.ws, "_send", None))
         self._writer = asyncio.create_task(self._write(), name=f"ws-writer-{self.user_id}")
         delay = max(0.0, self.principal.expires_at - time.time())
         self._expiry = asyncio.get_running_loop().call_later(delay, self.close, expiry_code, "token expired")
@@ -57,14 +65,26 @@ class Session:
         except asyncio.QueueFull:
             self.close(TRY_LATER, "client too slow")
 
-    def deliver(self, seq: int, frames: list[str]) -> None:
-        """A live event: queued now, or held back while the replay runs."""
+    def deliver(self, seq: int, frames: list[str], wire: list[bytes] | None = None) -> None:
+        """A live event: written or queued now, or held back while the replay runs.
+
+        `wire` is the encoding of `frames` (`wire.text_frame`), shared by every recipient of the event.
+        """
         if self.closed or seq <= self.last_sent:
             return
         if self.buffer is not None:
             self.buffer.append((seq, frames))
             if len(self.buffer) > self.replay_max:
                 self.close(TRY_LATER, "too many events during replay")
+            return
+        direct = self._direct
+        if direct is not None and not self._sending and self.queue.empty() and direct.usable():
+            if direct.buffered() > self.max_buffered:
+                self.close(TRY_LATER, "client too slow")
+                return
+            for data in wire if wire is not None else [text_frame(f) for f in frames]:
+                direct.write(data)
+            self.last_sent = seq
             return
         for frame in frames:
             self.send(frame)
@@ -125,7 +145,10 @@ class Session:
         send = self.ws._send  # the ASGI send itself: the state checks of send_text cost on every frame of the fan-out
         try:
             while True:
-                await send({"type": "websocket.send", "text": await self.queue.get()})
+                text = await self.queue.get()
+                self._sending = True
+                await send({"type": "websocket.send", "text": text})
+                self._sending = False
                 if not self.queue.empty():
                     await asyncio.sleep(0)  # round-robin: every socket gets its first frame before any its second
         except asyncio.CancelledError:
