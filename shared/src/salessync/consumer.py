@@ -35,12 +35,14 @@ Handler = Callable[[Tx, Event], Awaitable[None]]
 @dataclass(frozen=True)
 class Subscription:
     """One event type (`order.placed`) handled by one handler. `subject` and `name` override the defaults
-    for a consumer of many types (the notifier's `salessync.*.>` with name `activity`)."""
+    for a consumer of many types (the notifier's `salessync.*.>` with name `activity`). `wants`, when given, picks
+    the events the handler acts on: any other is acked at once, with no transaction (it would have no effect)."""
 
     event_type: str
     handler: Handler
     subject: str | None = None
     name: str | None = None
+    wants: Callable[[Event], bool] | None = None
 
     def durable_name(self, service: str) -> str:
         return f"{service}-{self.name or self.event_type.replace('.', '_')}"
@@ -146,6 +148,10 @@ class ConsumerRunner:
         if event is None:
             log.error("poison message terminated", extra={"consumer": durable, "subject": msg.subject})
             await msg.term()
+            return
+        if sub.wants is not None and not sub.wants(event):
+            await msg.ack()
+            self.handled += 1
             return
         event_id_var.set(event.event_id)
         tenant_id_var.set(event.tenant_id)

@@ -159,3 +159,43 @@ async def test_product_customer_and_user_copies_keep_the_newest_version(
 
 async def _level_is(steps, location_id: Any, product_id: Any, expected: tuple[int, int]) -> bool:  # type: ignore[no-untyped-def]
     return bool(await steps.level(location_id, product_id) == expected)
+
+
+async def test_an_order_of_a_tenant_without_a_default_warehouse_is_rejected(steps, embedded_nats: EmbeddedNats) -> None:
+    order_id = uuid.uuid4()
+    await _publish(embedded_nats.url, steps.actors.tenant_id, "order.placed", _placed(order_id, uuid.uuid4(), 1))
+
+    async def answer() -> list[dict[str, Any]]:
+        return [e for e in await steps.outbox("stock.rejected") if e["payload"]["order_id"] == str(order_id)]
+
+    rejected = await eventually(answer, timeout=15)
+    assert rejected[0]["payload"] == {
+        "order_id": str(order_id),
+        "location_id": None,
+        "reason": "no default warehouse",
+        "shortages": [],
+    }
+
+
+async def test_a_status_change_that_moves_no_stock_is_acked_without_a_transaction(
+    steps, embedded_nats: EmbeddedNats
+) -> None:
+    confirmed = await _publish(
+        embedded_nats.url,
+        steps.actors.tenant_id,
+        "order.status_changed",
+        {"order_id": str(uuid.uuid4()), "from_status": "pending", "to_status": "confirmed"},
+    )
+    cancelled = await _publish(
+        embedded_nats.url,
+        steps.actors.tenant_id,
+        "order.status_changed",
+        {"order_id": str(uuid.uuid4()), "from_status": "pending", "to_status": "cancelled"},
+    )
+    query = "SELECT count(*) FROM processed_events WHERE consumer = 'field-order_status_changed' AND event_id = '{}'"
+    await eventually(lambda: _count_is(steps, query.format(cancelled), 1), timeout=15)
+    assert await steps.count(query.format(confirmed)) == 0
+
+
+async def _count_is(steps, sql: str, expected: int) -> bool:  # type: ignore[no-untyped-def]
+    return bool(await steps.count(sql) == expected)

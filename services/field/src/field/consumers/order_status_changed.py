@@ -18,6 +18,12 @@ STEPS = {
 }
 
 
+def wants(event: Event) -> bool:
+    """Only these statuses move stock; the rest (most often `confirmed`) are acked without a transaction."""
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    return str(payload.get("to_status")) in STEPS
+
+
 async def handle(tx: Tx, event: Event) -> None:
     step = STEPS.get(str(event.payload.get("to_status")))
     if step is None:

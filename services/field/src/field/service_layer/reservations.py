@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from field.adapters import locations_repo
 from field.adapters import reservations_repo as repo
 from field.adapters.stock_repo import Cause
 from field.domain.orders import PlacedOrder, ReservationResult
@@ -36,17 +35,10 @@ async def reserve_order(
     if order.van_load_id is not None:
         result = await van_sales.sell_from_van(tx, tenant_id, order, lines)
     else:
-        location_id = await locations_repo.default_warehouse_id(raw, tenant_id)
-        if not await repo.claim(
-            raw,
-            tenant_id,
-            order.order_id,
-            location_id=location_id,
-            van_load_id=None,
-            status="reserved",
-            lines=lines,
-            payment_method=order.payment_method,
-        ):
+        claimed, location_id = await repo.claim_at_default_warehouse(
+            raw, tenant_id, order.order_id, lines, order.payment_method
+        )
+        if not claimed:
             return ReservationResult("duplicate")
         if location_id is None:
             result = ReservationResult("rejected", reason="no default warehouse")

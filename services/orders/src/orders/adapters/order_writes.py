@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from orders.domain.placing import PricedOrder
-from salessync.events import Event
+from salessync.events import Event, encode_event
 
 NUMBER_PLACEHOLDER = "@@ORDER_NUMBER@@"
 
@@ -126,10 +126,24 @@ async def load_for_update(raw: Any, tenant_id: str, order_id: str) -> dict[str, 
     return dict(row) if row is not None else None
 
 
+_SET_STATUS = """
+WITH u AS (
+    UPDATE orders SET status = $3, updated_at = now(), version = version + 1,
+                      rejection_reason = coalesce($7::jsonb, rejection_reason)
+    WHERE tenant_id = $1 AND id = $2
+), h AS (
+    INSERT INTO order_status_history (order_id, tenant_id, from_status, to_status, reason, actor_id)
+    VALUES ($2, $1, $4, $3, $5, $6)
+)
+INSERT INTO outbox (event_id, subject, aggregate_id, body) VALUES ($8, $9, $2, $10)
+"""
+
+
 async def set_status(
     raw: Any,
     tenant_id: str,
     order_id: str,
+    event: Event,
     *,
     from_status: str,
     to_status: str,
@@ -137,11 +151,9 @@ async def set_status(
     actor_id: str | None,
     rejection_reason: dict[str, Any] | None = None,
 ) -> None:
+    """Move the order, add its history row and the `order.status_changed` outbox row, in one statement."""
     await raw.execute(
-        "WITH u AS (UPDATE orders SET status = $3, updated_at = now(), version = version + 1, "
-        "  rejection_reason = coalesce($7::jsonb, rejection_reason) WHERE tenant_id = $1 AND id = $2) "
-        "INSERT INTO order_status_history (order_id, tenant_id, from_status, to_status, reason, actor_id) "
-        "VALUES ($2, $1, $4, $3, $5, $6)",
+        _SET_STATUS,
         tenant_id,
         order_id,
         to_status,
@@ -149,6 +161,9 @@ async def set_status(
         reason,
         actor_id,
         None if rejection_reason is None else orjson.dumps(rejection_reason).decode(),
+        event.event_id,
+        event.subject,
+        encode_event(event),
     )
 
 

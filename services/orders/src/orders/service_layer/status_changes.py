@@ -41,21 +41,21 @@ async def _move(
     rejection_reason: dict[str, Any] | None = None,
     causation_id: str | None = None,
 ) -> None:
+    event = messages.order_status_changed(
+        order, tenant_id=tenant_id, to_status=to_status, reason=reason, actor_id=actor_id, causation_id=causation_id
+    )
     await order_writes.set_status(
         raw,
         tenant_id,
         order["id"],
+        event,
         from_status=order["status"],
         to_status=to_status,
         reason=reason,
         actor_id=actor_id,
         rejection_reason=rejection_reason,
     )
-    await tx.add_event(
-        messages.order_status_changed(
-            order, tenant_id=tenant_id, to_status=to_status, reason=reason, actor_id=actor_id, causation_id=causation_id
-        )
-    )
+    tx.events.append(event)  # the statement above wrote the outbox row; this wakes the relay on commit
     order["status"] = to_status
 
 
