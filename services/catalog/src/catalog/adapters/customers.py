@@ -7,7 +7,7 @@ from typing import Any
 
 import asyncpg
 
-from catalog.adapters.sql import Filters, fetch_page, iso, order_by, translate
+from catalog.adapters.sql import Filters, Listing, fetch_listing, iso, order_by, translate
 from catalog.domain.customers import Customer
 
 PROJECTION = f"""json_build_object(
@@ -16,6 +16,20 @@ PROJECTION = f"""json_build_object(
   'geofence_radius_m', geofence_radius_m, 'route', route, 'credit_limit', credit_limit::text,
   'payment_terms_days', payment_terms_days, 'price_list_id', price_list_id, 'status', status, 'version', version,
   'created_at', {iso("created_at")}, 'updated_at', {iso("updated_at")})"""
+
+LISTING = Listing(
+    "customers",
+    (
+        ("id", "$.id::text"), ("code", "$.code"), ("name", "$.name"), ("type", "$.type"),
+        ("contact_name", "$.contact_name"), ("phone", "$.phone"), ("email", "$.email"), ("address", "$.address"),
+        ("latitude", "$.latitude"), ("longitude", "$.longitude"), ("geofence_radius_m", "$.geofence_radius_m"),
+        ("route", "$.route"), ("credit_limit", "$.credit_limit::text"),
+        ("payment_terms_days", "$.payment_terms_days"), ("price_list_id", "$.price_list_id::text"),
+        ("status", "$.status"), ("version", "$.version"), ("created_at", iso("$.created_at")),
+        ("updated_at", iso("$.updated_at")),
+    ),
+)  # fmt: skip
+"""The same record as `PROJECTION`, for lists."""
 
 FIELDS = (
     "code", "name", "type", "contact_name", "phone", "email", "address", "latitude", "longitude",
@@ -110,10 +124,9 @@ async def list_page(
     filters.add("price_list_id = ?", price_list_id)
     filters.search(search)
     order = order_by(sort, SORTS)
-    return await fetch_page(
+    return await fetch_listing(
         conn,
-        table="customers",
-        projection=PROJECTION,
+        LISTING,
         filters=filters,
         order=order,
         page=page,

@@ -7,7 +7,7 @@ from typing import Any
 
 import asyncpg
 
-from catalog.adapters.sql import Filters, fetch_page, iso, order_by, translate
+from catalog.adapters.sql import Filters, Listing, fetch_listing, iso, order_by, translate
 from catalog.domain.products import Product
 
 PROJECTION = f"""json_build_object(
@@ -15,6 +15,18 @@ PROJECTION = f"""json_build_object(
   'category_id', category_id, 'brand_id', brand_id, 'unit', unit, 'price', price::text, 'cost', cost::text,
   'tax_rate', trim_scale(tax_rate)::text, 'reorder_level', reorder_level, 'status', status, 'version', version,
   'created_at', {iso("created_at")}, 'updated_at', {iso("updated_at")})"""
+
+LISTING = Listing(
+    "products",
+    (
+        ("id", "$.id::text"), ("code", "$.code"), ("name", "$.name"), ("description", "$.description"),
+        ("barcode", "$.barcode"), ("category_id", "$.category_id::text"), ("brand_id", "$.brand_id::text"),
+        ("unit", "$.unit"), ("price", "$.price::text"), ("cost", "$.cost::text"),
+        ("tax_rate", "trim_scale($.tax_rate)::text"), ("reorder_level", "$.reorder_level"), ("status", "$.status"),
+        ("version", "$.version"), ("created_at", iso("$.created_at")), ("updated_at", iso("$.updated_at")),
+    ),
+)  # fmt: skip
+"""The same record as `PROJECTION`, for lists."""
 
 FIELDS = ("code", "name", "description", "barcode", "category_id", "brand_id", "unit", "price", "cost", "tax_rate")
 COLUMNS = "id, tenant_id, " + ", ".join(FIELDS) + ", reorder_level, status, version"
@@ -102,10 +114,9 @@ async def list_page(
     filters.add("status = ?", status)
     filters.search(search)
     order = order_by(sort, SORTS)
-    return await fetch_page(
+    return await fetch_listing(
         conn,
-        table="products",
-        projection=PROJECTION,
+        LISTING,
         filters=filters,
         order=order,
         page=page,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import orjson
 
 from catalog.domain.errors import DuplicateValue, InUse, UnknownReference
 from salessync.db import Database
@@ -157,6 +158,87 @@ async def fetch_page(
     else:
         total = await conn.fetchval(f"SELECT count(*) FROM {table} WHERE {filters.sql}", *filters.args)
     return page_json(row["items"], page, limit, total)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A hot list read as plain columns and rendered with orjson: PostgreSQL spends its CPU on finding the rows
+    only (a page of 50 built as JSON by `json_build_object` cost it ~0.9 ms, the columns ~0.1 ms).
+
+    `columns` are `(key, sql)`; the sql yields JSON-ready values (ids, decimals as text, timestamps by `iso`).
+    """
+
+    table: str
+    columns: tuple[tuple[str, str], ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(key for key, _ in self.columns)
+
+    def select(self, alias: str = "") -> str:
+        prefix = f"{alias}." if alias else ""
+        return ", ".join(sql.replace("$.", prefix) for _, sql in self.columns)
+
+
+def _total_sql(listing: Listing, filters: Filters, counted: bool) -> str:
+    """The total of a list as a scalar subquery (run once, only if a row comes back)."""
+    if counted and filters.names <= {"status"}:
+        status = " AND status = $2" if "status" in filters.names else ""
+        return (
+            f"(SELECT coalesce(sum(n), 0) FROM record_counts WHERE tenant_id = $1 "
+            f"AND entity = '{listing.table}'{status})::bigint"
+        )
+    return f"(SELECT count(*) FROM {listing.table} WHERE {filters.sql})"
+
+
+async def fetch_listing(
+    conn: Any,
+    listing: Listing,
+    *,
+    filters: Filters,
+    order: Sort,
+    page: int,
+    limit: int,
+    counted: bool = False,
+) -> bytes:
+    """One page and its total in one statement, rendered by orjson (see `fetch_page` for the plans).
+
+    The total rides along as a last column computed once; an empty page past the first counts separately.
+    """
+    n = len(filters.args)
+    offset = (page - 1) * limit
+    select = listing.select("p")
+    if filters.searching:
+        rows = await conn.fetch(
+            f"WITH m AS MATERIALIZED (SELECT id AS mid, {order.column} AS k FROM {listing.table} "
+            f"WHERE {filters.sql}) SELECT {select}, (SELECT count(*) FROM m) AS total FROM "
+            f"(SELECT mid, k FROM m ORDER BY k {order.direction}, mid {order.direction} LIMIT ${n + 1} "
+            f"OFFSET ${n + 2}) pg JOIN {listing.table} p ON p.id = pg.mid AND p.tenant_id = $1 "
+            f"ORDER BY pg.k {order.direction}, pg.mid {order.direction}",
+            *filters.args,
+            limit,
+            offset,
+        )
+        total_sql = f"(SELECT count(*) FROM {listing.table} WHERE {filters.sql})"
+    else:
+        total_sql = _total_sql(listing, filters, counted)
+        rows = await conn.fetch(
+            f"SELECT {select}, {total_sql} AS total FROM {listing.table} p WHERE {filters.sql} "
+            f"ORDER BY {order.sql} LIMIT ${n + 1} OFFSET ${n + 2}",
+            *filters.args,
+            limit,
+            offset,
+        )
+    if rows:
+        total = rows[0]["total"]
+    elif offset == 0:
+        total = 0
+    else:
+        total = await conn.fetchval(f"SELECT {total_sql}", *filters.args)
+    keys = listing.keys
+    items = [dict(zip(keys, row, strict=False)) for row in rows]
+    pages = (total + limit - 1) // limit if total else 0
+    return orjson.dumps({"items": items, "page": page, "limit": limit, "total": total, "pages": pages})
 
 
 def translate(exc: asyncpg.PostgresError, fields: Mapping[str, str]) -> DomainError:

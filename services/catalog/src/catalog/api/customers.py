@@ -16,7 +16,7 @@ from catalog.service_layer.commands import Change, Create, Remove
 from catalog.service_layer.customers import change_customer, create_customer, deactivate_customer
 from salessync.auth import Principal
 from salessync.idempotency import idempotency_key
-from salessync.pagination import Page, PageParams, page_params
+from salessync.pagination import Page, PageParams
 
 router = APIRouter(prefix="/api/customers", tags=["customers"])
 
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/customers", tags=["customers"])
 async def list_customers(
     request: Request,
     principal: Principal = Depends(deps.read),
-    params: PageParams = Depends(page_params),
+    params: PageParams = Depends(deps.page_params),
     type: CustomerType | None = None,
     status: Literal["active", "inactive"] | None = None,
     route: SearchText | None = None,

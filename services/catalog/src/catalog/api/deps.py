@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
-from fastapi import Header, Request
+from fastapi import Header, Query, Request
 from fastapi.responses import Response
 
 from catalog.adapters.sql import read_connection
@@ -17,6 +17,7 @@ from salessync.auth import Principal, require_principal, require_role
 from salessync.db import Tx
 from salessync.errors import InvalidInput
 from salessync.idempotency import fingerprint, run_idempotent
+from salessync.pagination import PageParams
 
 JSON = "application/json"
 read = require_principal
@@ -26,7 +27,7 @@ manage_or_sell = require_role("admin", "manager", "salesman")
 _VERSION = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
 
-def if_match(value: str | None = Header(default=None, alias="If-Match")) -> int | None:
+async def if_match(value: str | None = Header(default=None, alias="If-Match")) -> int | None:
     """`If-Match: 3` (or `"3"`, `W/"3"`): the version the client last saw."""
     if value is None:
         return None
@@ -34,6 +35,15 @@ def if_match(value: str | None = Header(default=None, alias="If-Match")) -> int 
     if found is None:
         raise InvalidInput("If-Match", "must be the record's version, e.g. 3")
     return int(found.group(1))
+
+
+async def page_params(
+    page: int = Query(1, ge=1, le=100_000, description="Page number, from 1"),
+    limit: int = Query(20, ge=1, le=100, description="Items per page, 1..100"),
+) -> PageParams:
+    """`salessync.pagination.page_params` as a coroutine: FastAPI runs a plain function in a worker thread,
+    a hand-off that cost the list routes more than the rest of their parameter parsing."""
+    return PageParams(page=page, limit=limit)
 
 
 def json_response(body: str | bytes, status_code: int = 200) -> Response:

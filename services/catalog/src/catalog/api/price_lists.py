@@ -27,7 +27,7 @@ from catalog.service_layer.commands import Change, Create, Remove
 from catalog.service_layer.price_lists import change_price_list, create_price_list, delete_price_list
 from salessync.auth import Principal
 from salessync.idempotency import idempotency_key
-from salessync.pagination import Page, PageParams, page_params
+from salessync.pagination import Page, PageParams
 
 router = APIRouter(prefix="/api/price-lists", tags=["price lists"])
 
@@ -36,7 +36,7 @@ router = APIRouter(prefix="/api/price-lists", tags=["price lists"])
 async def list_price_lists(
     request: Request,
     principal: Principal = Depends(deps.read),
-    params: PageParams = Depends(page_params),
+    params: PageParams = Depends(deps.page_params),
     status: Literal["active", "inactive"] | None = None,
     sort: str = Query("name", max_length=20, description="name, valid_from, created_at; '-' descends"),
 ) -> Response:
@@ -94,7 +94,7 @@ async def get_prices(
     price_list_id: uuid.UUID,
     request: Request,
     principal: Principal = Depends(deps.read),
-    params: PageParams = Depends(page_params),
+    params: PageParams = Depends(deps.page_params),
 ) -> Response:
     async with deps.read_connection(deps.database(request)) as conn:
         if not await price_lists.exists(conn, principal.tenant_id, price_list_id):

@@ -21,7 +21,7 @@ from catalog.service_layer.products import change_product, create_product, deact
 from salessync.app import database
 from salessync.auth import Principal
 from salessync.idempotency import idempotency_key
-from salessync.pagination import Page, PageParams, page_params
+from salessync.pagination import Page, PageParams
 
 router = APIRouter(prefix="/api/products", tags=["products"])
 
@@ -30,7 +30,7 @@ router = APIRouter(prefix="/api/products", tags=["products"])
 async def list_products(
     request: Request,
     principal: Principal = Depends(deps.read),
-    params: PageParams = Depends(page_params),
+    params: PageParams = Depends(deps.page_params),
     category_id: uuid.UUID | None = None,
     brand_id: uuid.UUID | None = None,
     status: Literal["active", "inactive"] | None = None,

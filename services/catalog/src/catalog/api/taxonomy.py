@@ -16,7 +16,7 @@ from catalog.service_layer import taxonomy as handlers
 from catalog.service_layer.commands import Change, Create, Remove
 from salessync.auth import Principal
 from salessync.idempotency import idempotency_key
-from salessync.pagination import Page, PageParams, page_params
+from salessync.pagination import Page, PageParams
 
 
 def build_router(
@@ -29,7 +29,7 @@ def build_router(
     async def list_all(
         request: Request,
         principal: Principal = Depends(deps.read),
-        params: PageParams = Depends(page_params),
+        params: PageParams = Depends(deps.page_params),
         search: SearchText | None = Query(None, description="part of the name"),
         parent_id: uuid.UUID | None = Query(None, include_in_schema=table == "categories"),
         sort: str = Query("name", max_length=20, description="name, created_at; '-' descends"),
