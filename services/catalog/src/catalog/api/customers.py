@@ -3,49 +3,40 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from catalog.adapters import customers
-from catalog.api import deps
-from catalog.api.fields import CustomerType, SearchText
+from catalog.api import deps, queries
 from catalog.api.schemas import CustomerCreate, CustomerOut, CustomerUpdate
 from catalog.service_layer.commands import Change, Create, Remove
 from catalog.service_layer.customers import change_customer, create_customer, deactivate_customer
 from salessync.auth import Principal
 from salessync.idempotency import idempotency_key
-from salessync.pagination import Page, PageParams
+from salessync.pagination import Page
 
 router = APIRouter(prefix="/api/customers", tags=["customers"])
 
 
-@router.get("", response_model=Page[CustomerOut], summary="List customers")
-async def list_customers(
-    request: Request,
-    principal: Principal = Depends(deps.read),
-    params: PageParams = Depends(deps.page_params),
-    type: CustomerType | None = None,
-    status: Literal["active", "inactive"] | None = None,
-    route: SearchText | None = None,
-    price_list_id: uuid.UUID | None = None,
-    search: SearchText | None = Query(None, description="word prefixes of name, code or phone (or its digits)"),
-    sort: str = Query("name", max_length=20, description="name, code, route, created_at, updated_at; '-' descends"),
-) -> Response:
+@router.get("", response_model=Page[CustomerOut], summary="List customers", openapi_extra=queries.CUSTOMERS.openapi)
+async def list_customers(request: Request) -> Response:
+    """Parameters: `queries.CustomerQuery` (parsed there in one step: see that module)."""
+    principal = await deps.read(request)
+    q = queries.CUSTOMERS.parse(request)
     return await deps.read_page(
         request,
         lambda conn: customers.list_page(
             conn,
             principal.tenant_id,
-            type_=type,
-            status=status,
-            route=route,
-            price_list_id=price_list_id,
-            search=search,
-            sort=sort,
-            page=params.page,
-            limit=params.limit,
+            type_=q.type,
+            status=q.status,
+            route=q.route,
+            price_list_id=q.price_list_id,
+            search=q.search,
+            sort=q.sort,
+            page=q.page,
+            limit=q.limit,
         ),
     )
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from catalog.adapters import products
 from catalog.adapters.sql import read_connection
-from catalog.api import deps
-from catalog.api.fields import SearchText
+from catalog.api import deps, queries
 from catalog.api.schemas import AppliedPriceOut, ProductCreate, ProductOut, ProductUpdate
 from catalog.domain.values import money, rate
 from catalog.service_layer import price_lists as pricing
@@ -21,34 +19,28 @@ from catalog.service_layer.products import change_product, create_product, deact
 from salessync.app import database
 from salessync.auth import Principal
 from salessync.idempotency import idempotency_key
-from salessync.pagination import Page, PageParams
+from salessync.pagination import Page
 
 router = APIRouter(prefix="/api/products", tags=["products"])
 
 
-@router.get("", response_model=Page[ProductOut], summary="List products")
-async def list_products(
-    request: Request,
-    principal: Principal = Depends(deps.read),
-    params: PageParams = Depends(deps.page_params),
-    category_id: uuid.UUID | None = None,
-    brand_id: uuid.UUID | None = None,
-    status: Literal["active", "inactive"] | None = None,
-    search: SearchText | None = Query(None, description="word prefixes of name, code or barcode"),
-    sort: str = Query("name", max_length=20, description="name, code, price, created_at, updated_at; '-' descends"),
-) -> Response:
+@router.get("", response_model=Page[ProductOut], summary="List products", openapi_extra=queries.PRODUCTS.openapi)
+async def list_products(request: Request) -> Response:
+    """Parameters: `queries.ProductQuery` (parsed there in one step: see that module)."""
+    principal = await deps.read(request)
+    q = queries.PRODUCTS.parse(request)
     return await deps.read_page(
         request,
         lambda conn: products.list_page(
             conn,
             principal.tenant_id,
-            category_id=category_id,
-            brand_id=brand_id,
-            status=status,
-            search=search,
-            sort=sort,
-            page=params.page,
-            limit=params.limit,
+            category_id=q.category_id,
+            brand_id=q.brand_id,
+            status=q.status,
+            search=q.search,
+            sort=q.sort,
+            page=q.page,
+            limit=q.limit,
         ),
     )
 
