@@ -12,13 +12,19 @@ from notifier.ws import endpoint
 from notifier.ws.hub import Hub
 from notifier.ws.protocol import RESTARTING
 from notifier.ws.stream import LiveReader
-from salessync.app import Runtime, create_service_app
+from salessync.app import Runtime, create_service_app, retrying
 
 
 def create_app(settings: NotifierSettings | None = None) -> FastAPI:
     settings = settings or NotifierSettings()
 
     async def start_sockets(runtime: Runtime) -> None:
+        if runtime.js is not None:  # stopped by the shared shutdown, as `runtime.consumers`
+            runner = activity.ActivityRunner(
+                settings.service_name, runtime.db, runtime.js, [activity.SUBSCRIPTION], stream=settings.nats.stream
+            )
+            runtime.consumers = runner
+            await retrying("start the consumers", runner.start)
         hub = Hub()
         upstreams = Upstreams(settings.upstreams, settings.ws.upstream_timeout_s)
         runtime.extras["sockets"] = endpoint.SocketHub(hub=hub, upstreams=upstreams, settings=settings.ws)
@@ -41,7 +47,6 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
         title="SalesSync notifier",
         description="Live events over WebSockets, the activity timeline and notifications.",
         routers=[routes.router, endpoint.router],
-        subscriptions=[activity.SUBSCRIPTION],
         on_startup=start_sockets,
         on_shutdown=stop_sockets,
     )

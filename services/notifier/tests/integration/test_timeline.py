@@ -139,3 +139,20 @@ async def test_a_user_reads_his_own_notification_and_another_users_is_404(notifi
         assert other.status_code == 404
     assert (await notifier.http.post(f"/api/notifications/{uuid.uuid4()}/read", headers=headers)).status_code == 404
     assert (await notifier.http.post("/api/notifications/not-a-uuid/read", headers=headers)).status_code == 422
+
+
+async def test_an_event_failing_in_a_batch_does_not_hold_back_the_others_recorded_with_it(notifier: Notifier) -> None:
+    tenant = str(uuid.uuid4())
+    admin = User(tenant, "admin")
+    poison = {"order_id": str(uuid.uuid4()), "number": "ORD-BAD", "salesman_id": SALESMAN.id, "total": "lots"}
+    await notifier.publish(tenant, "order.placed", poison)
+    for n in range(3):
+        good = {"order_id": str(uuid.uuid4()), "number": f"ORD-OK-{n}", "salesman_id": SALESMAN.id, "total": "1"}
+        await notifier.publish(tenant, "order.placed", good)
+
+    async def good_ones_recorded() -> list[str]:
+        references = sorted(a["reference"] for a in await activities(notifier, admin) if a["reference"] != "ORD-BAD")
+        return references if len(references) == 3 else []
+
+    assert await eventually(good_ones_recorded) == ["ORD-OK-0", "ORD-OK-1", "ORD-OK-2"]
+    assert [a for a in await activities(notifier, admin) if a["reference"] == "ORD-BAD"] == []

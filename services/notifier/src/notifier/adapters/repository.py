@@ -76,6 +76,41 @@ async def insert_activity(raw: Any, tenant_id: str, activity: Activity, occurred
     )
 
 
+async def insert_activities(raw: Any, rows: list[tuple[str, Activity, datetime]]) -> None:
+    """Many activities (tenant id, activity, occurred_at) in one statement; an id already there is skipped."""
+    columns: list[list[Any]] = [[] for _ in range(12)]
+    for tenant_id, activity, occurred_at in rows:
+        for column, value in zip(columns, _activity_values(tenant_id, activity, occurred_at), strict=True):
+            column.append(value)
+    await raw.execute(
+        """
+        INSERT INTO activities (id, tenant_id, type, aggregate, reference, description, actor, customer,
+                                amount, status, owner_id, occurred_at)
+        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                             $8::text[], $9::numeric[], $10::text[], $11::text[], $12::timestamptz[])
+        ON CONFLICT (id) DO NOTHING
+        """,
+        *columns,
+    )
+
+
+def _activity_values(tenant_id: str, activity: Activity, occurred_at: datetime) -> tuple[Any, ...]:
+    return (
+        activity.id,
+        tenant_id,
+        activity.type,
+        activity.type.partition(".")[0],
+        (activity.reference or "")[:200] or None,
+        activity.description,
+        (activity.actor or "")[:64] or None,
+        (activity.customer or "")[:200] or None,
+        activity.amount,
+        (activity.status or "")[:32] or None,
+        (activity.owner_id or "")[:64] or None,
+        occurred_at,
+    )
+
+
 async def list_activities(
     raw: Any,
     tenant_id: str,

@@ -13,7 +13,7 @@ import uuid
 from datetime import UTC, datetime
 
 from notifier.adapters import repository as repo
-from notifier.domain.activity import activity_for
+from notifier.domain.activity import Activity, activity_for
 from notifier.domain.notifications import NotificationPlan, plan_for
 from notifier.domain.routing import is_business
 from salessync.db import Tx
@@ -35,6 +35,32 @@ def _when(value: str) -> datetime:
     except ValueError:
         return datetime.now(UTC)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+async def record_events(tx: Tx, events: list[Event]) -> None:
+    """Record a batch of events, in stream order: users and notifications per event, the activities at once."""
+    raw = await tx.raw()
+    activities: list[tuple[str, Activity, datetime]] = []
+    for event in events:
+        tenant_id = _uuid(event.tenant_id)
+        if tenant_id is None:
+            log.warning("event of a tenant that is not a UUID skipped", extra={"type": event.type})
+            continue
+        if not event.type.startswith("user.") and not is_business(event.type):
+            continue
+        occurred_at = _when(event.occurred_at)
+        if event.type.startswith("user.") and _uuid(event.payload.get("id")) and event.payload.get("role"):
+            await repo.upsert_user(raw, tenant_id, {**event.payload, "id": _uuid(event.payload["id"])}, occurred_at)
+        if not is_business(event.type):
+            continue
+        activities.append(
+            (tenant_id, activity_for(event.event_id, event.type, event.payload, occurred_at.isoformat()), occurred_at)
+        )
+        plan = plan_for(event.type, event.payload)
+        if plan is not None:
+            await _notify(tx, tenant_id, event, plan)
+    if activities:
+        await repo.insert_activities(raw, activities)
 
 
 async def record_event(tx: Tx, event: Event) -> None:
