@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from catalog.adapters.page_cache import PageCache
 from catalog.api import customers, price_lists, products, taxonomy
 from catalog.settings import CatalogSettings
 from salessync.app import create_service_app
@@ -11,7 +12,7 @@ from salessync.app import create_service_app
 
 def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     settings = settings or CatalogSettings()
-    return create_service_app(
+    app = create_service_app(
         settings,
         title="SalesSync catalog",
         description="Products, categories, brands, price lists and customers (outlets) of a tenant.",
@@ -23,3 +24,5 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
             customers.router,
         ],
     )
+    app.state.page_cache = PageCache(settings.list_cache_mb * 2**20)
+    return app

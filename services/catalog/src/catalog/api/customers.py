@@ -38,6 +38,7 @@ async def list_customers(request: Request) -> Response:
             page=q.page,
             limit=q.limit,
         ),
+        cached_as=(principal.tenant_id, "customers", q),
     )
 
 

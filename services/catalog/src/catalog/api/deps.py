@@ -10,6 +10,7 @@ import orjson
 from fastapi import Header, Query, Request
 from fastapi.responses import Response
 
+from catalog.adapters import page_cache
 from catalog.adapters.sql import read_connection
 from catalog.domain.errors import RecordNotFound
 from salessync.app import database
@@ -59,9 +60,22 @@ async def read_one(request: Request, fetch: Callable[[Any], Awaitable[str | None
     return json_response(body)
 
 
-async def read_page(request: Request, fetch: Callable[[Any], Awaitable[bytes]]) -> Response:
+async def read_page(
+    request: Request, fetch: Callable[[Any], Awaitable[bytes]], *, cached_as: page_cache.Key | None = None
+) -> Response:
+    """A list page; with `cached_as=(tenant, list, query)` served from the page cache while the list's version
+    is unchanged (`X-Cache: hit` or `miss` says which)."""
+    cache: page_cache.PageCache = request.app.state.page_cache
     async with read_connection(database(request)) as conn:
-        return json_response(await fetch(conn))
+        if cached_as is None or not cache.enabled:
+            return json_response(await fetch(conn))
+        version = await page_cache.list_version(conn, cached_as[0], cached_as[1])
+        body = cache.get(cached_as, version)
+        if body is not None:
+            return Response(body, media_type=JSON, headers={"X-Cache": "hit"})
+        body = await fetch(conn)
+    cache.put(cached_as, version, body)
+    return Response(body, media_type=JSON, headers={"X-Cache": "miss"})
 
 
 async def create(

@@ -42,6 +42,7 @@ async def list_products(request: Request) -> Response:
             page=q.page,
             limit=q.limit,
         ),
+        cached_as=(principal.tenant_id, "products", q),
     )
 
 
