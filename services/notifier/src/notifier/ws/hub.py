@@ -72,13 +72,13 @@ class Hub:
         if not names:
             return
         frames: list[str] | None = None
-        wire: list[bytes] = []
+        wire = b""
         delivered = 0
         for session in list(sessions):
             if may_see(session.role, session.user_id, event.type, event.payload):
                 if frames is None:
                     frames = frames_for(seq, event, names)
-                    wire = [text_frame(frame) for frame in frames]
+                    wire = b"".join(text_frame(frame) for frame in frames)
                 session.deliver(seq, frames, wire)
                 delivered += 1
         self.delivered += delivered

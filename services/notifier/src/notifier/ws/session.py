@@ -65,10 +65,11 @@ class Session:
         except asyncio.QueueFull:
             self.close(TRY_LATER, "client too slow")
 
-    def deliver(self, seq: int, frames: list[str], wire: list[bytes] | None = None) -> None:
+    def deliver(self, seq: int, frames: list[str], wire: bytes | None = None) -> None:
         """A live event: written or queued now, or held back while the replay runs.
 
-        `wire` is the encoding of `frames` (`wire.text_frame`), shared by every recipient of the event.
+        `wire` is the encoding of `frames` one after the other (`wire.text_frame`), shared by every recipient of
+        the event and written with one call.
         """
         if self.closed or seq <= self.last_sent:
             return
@@ -82,8 +83,7 @@ class Session:
             if direct.buffered() > self.max_buffered:
                 self.close(TRY_LATER, "client too slow")
                 return
-            for data in wire if wire is not None else [text_frame(f) for f in frames]:
-                direct.write(data)
+            direct.write(wire if wire is not None else b"".join(text_frame(f) for f in frames))
             self.last_sent = seq
             return
         for frame in frames:
