@@ -12,4 +12,6 @@ class CatalogSettings(ServiceSettings):
     service_name: str = "catalog"
     http: HttpSettings = HttpSettings(port=8002)
     # Product and customer list pages kept per replica (see catalog.adapters.page_cache); 0 turns it off.
+    # Connections of the plain asyncpg pool that serves list and record reads (beside the shared pool); 0: none.
+    read_pool_size: int = Field(default=3, ge=0, le=16)
     list_cache_mb: int = Field(default=32, ge=0, le=4096)

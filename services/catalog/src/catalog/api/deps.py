@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
@@ -13,7 +14,7 @@ from fastapi.responses import Response
 from catalog.adapters import page_cache
 from catalog.adapters.sql import read_connection
 from catalog.domain.errors import RecordNotFound
-from salessync.app import database
+from salessync.app import database, runtime_of
 from salessync.auth import Principal, require_principal, require_role
 from salessync.db import Tx
 from salessync.errors import InvalidInput
@@ -51,9 +52,21 @@ def json_response(body: str | bytes, status_code: int = 200) -> Response:
     return Response(body if isinstance(body, bytes) else body.encode(), status_code=status_code, media_type=JSON)
 
 
+@asynccontextmanager
+async def reader(request: Request) -> AsyncIterator[Any]:
+    """A connection for a hot read: from the plain asyncpg read pool when catalog runs one."""
+    pool = runtime_of(request).extras.get("read_pool")
+    if pool is None:
+        async with read_connection(database(request)) as conn:
+            yield conn
+    else:
+        async with pool.acquire() as conn:
+            yield conn
+
+
 async def read_one(request: Request, fetch: Callable[[Any], Awaitable[str | None]], what: str) -> Response:
     """One record as rendered by `fetch(conn)`; nothing (or another tenant's) is 404."""
-    async with read_connection(database(request)) as conn:
+    async with reader(request) as conn:
         body = await fetch(conn)
     if body is None:
         raise RecordNotFound(f"{what} not found")
@@ -66,7 +79,7 @@ async def read_page(
     """A list page; with `cached_as=(tenant, list, query)` served from the page cache while the list's version
     is unchanged (`X-Cache: hit` or `miss` says which)."""
     cache: page_cache.PageCache = request.app.state.page_cache
-    async with read_connection(database(request)) as conn:
+    async with reader(request) as conn:
         if cached_as is None or not cache.enabled:
             return json_response(await fetch(conn))
         version = await page_cache.list_version(conn, cached_as[0], cached_as[1])
