@@ -2,7 +2,8 @@
 
 Only the processes of the system under test are counted (the launcher's children found from the gateway's port,
 and the PostgreSQL backends of its data directory), so other systems on the same machine do not skew the table.
-CPU ms per request is steadier than requests/s on a shared machine: compare that, and repeat a run.
+CPU ms per request is steadier than requests/s on a shared machine: compare that, and repeat a run. PostgreSQL
+backends are split by the service they serve (`postgres:orders`); plain `postgres` is its own background work.
 
     python -m bench.cpu_profile --base http://127.0.0.1:19100 --data-dir D [--seconds 10] [--clients 32]
         [--kind orders | --kind /api/orders?limit=50]
@@ -19,6 +20,7 @@ import time
 from typing import Any
 
 import aiohttp
+import asyncpg
 
 from salessync.demo import DEMO
 
@@ -64,6 +66,21 @@ def processes(port: int, data_dir: str) -> dict[str, str]:
             out[pid] = "postgres"
     out[str(os.getpid())] = "loadgen"
     return out
+
+
+async def label_backends(pids: dict[str, str], data_dir: str) -> None:
+    """Name each PostgreSQL backend after the service it serves (`postgres:orders`); autovacuum, WAL writer
+    and the like stay `postgres`."""
+    try:
+        conn = await asyncpg.connect(host=os.path.join(data_dir, "pg"), user="postgres", database="postgres")
+    except (OSError, asyncpg.PostgresError):
+        return
+    try:
+        for r in await conn.fetch("SELECT pid, application_name FROM pg_stat_activity WHERE pid <> pg_backend_pid()"):
+            if str(r["pid"]) in pids and r["application_name"]:
+                pids[str(r["pid"])] = f"postgres:{r['application_name']}"
+    finally:
+        await conn.close()
 
 
 def ticks(pids: dict[str, str]) -> dict[str, int]:
@@ -117,6 +134,7 @@ async def run(base: str, seconds: float, clients: int, kind: str, data_dir: str)
                     errors[status] = errors.get(status, 0) + 1
 
         pids = processes(port, data_dir)
+        await label_backends(pids, data_dir)
         before = ticks(pids)
         t0 = time.monotonic()
         await asyncio.gather(*(worker() for _ in range(clients)))

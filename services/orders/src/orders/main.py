@@ -6,8 +6,14 @@ from fastapi import FastAPI
 
 from orders.api import customer_orders, orders
 from orders.consumers import subscriptions
+from orders.service_layer.placing import number_stranded_orders
 from orders.settings import OrdersSettings
-from salessync.app import create_service_app
+from salessync.app import Runtime, create_service_app
+
+
+async def on_startup(runtime: Runtime) -> None:
+    """Orders placed but not numbered when a process stopped get their number and `order.placed` now."""
+    await number_stranded_orders(runtime.db)
 
 
 def create_app(settings: OrdersSettings | None = None) -> FastAPI:
@@ -18,4 +24,5 @@ def create_app(settings: OrdersSettings | None = None) -> FastAPI:
         description="Orders: placing, pricing, numbering, status machine, stock reservation by events.",
         routers=[orders.router, customer_orders.router],
         subscriptions=subscriptions(),
+        on_startup=on_startup,
     )

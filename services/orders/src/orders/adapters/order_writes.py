@@ -4,6 +4,12 @@ Placing is the hot path (TARGETS.md): the day's number, the order, its lines, th
 `order.placed` outbox row go in one statement, the last of the transaction, so the per-(tenant, day) counter
 row is held only for that statement and the commit. A rolled-back order gives its number back: gap-free.
 The event body is encoded in Python with a placeholder where the number goes; the statement puts the number in.
+
+Without an Idempotency-Key, placing is split so the counter row is locked only for one autocommit statement
+(no client round trip while it is held): `insert_unnumbered` writes the order with no number and keeps the event
+body on the row, in the placing transaction; after it commits, `assign_number` takes the next number, writes it
+into the order and the event and adds the outbox row, all in one statement. A number is taken only for an order
+that has none (the order row is locked first), so numbers stay unique and gap-free whatever runs at once.
 """
 
 from __future__ import annotations
@@ -52,6 +58,48 @@ SELECT number, created_at FROM o
 """
 
 
+_PLACE_UNNUMBERED = """
+WITH o AS (
+    INSERT INTO orders (id, tenant_id, number, customer_id, customer_name, salesman_id, van_load_id, status,
+                        payment_method, gross_total, discount_total, tax_total, total, line_count,
+                        credit_override, notes, delivery_date, placed_event)
+    VALUES ($3, $1, NULL, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12, $13, $14, $15, $16, $31)
+    RETURNING created_at
+), l AS (
+    INSERT INTO order_lines (order_id, line_no, tenant_id, product_id, product_code, product_name, unit, quantity,
+                             unit_price, discount_rate, tax_rate, gross, discount_amount, tax_amount, line_total)
+    SELECT $3, u.line_no, $1, u.product_id, u.code, u.name, u.unit, u.quantity, u.unit_price, u.discount_rate,
+           u.tax_rate, u.gross, u.discount_amount, u.tax_amount, u.line_total
+    FROM unnest($17::int[], $18::uuid[], $19::text[], $20::text[], $21::text[], $22::int[], $23::numeric[],
+                $24::numeric[], $25::numeric[], $26::numeric[], $27::numeric[], $28::numeric[], $29::numeric[])
+         AS u(line_no, product_id, code, name, unit, quantity, unit_price, discount_rate, tax_rate, gross,
+              discount_amount, tax_amount, line_total)
+), h AS (
+    INSERT INTO order_status_history (order_id, tenant_id, from_status, to_status, reason, actor_id)
+    VALUES ($3, $1, NULL, 'pending', $30, $6)
+)
+SELECT $2::date AS day, created_at FROM o
+"""
+
+_ASSIGN_NUMBER = """
+WITH o AS (
+    SELECT id, placed_event FROM orders WHERE tenant_id = $1 AND id = $2 AND number IS NULL FOR UPDATE
+), n AS (
+    INSERT INTO order_counters AS c (tenant_id, day, last) SELECT $1, $3, 1 FROM o
+    ON CONFLICT (tenant_id, day) DO UPDATE SET last = c.last + 1
+    RETURNING 'ORD-' || to_char($3::date, 'YYYYMMDD') || '-'
+              || CASE WHEN c.last < 10000 THEN lpad(c.last::text, 4, '0') ELSE c.last::text END AS number
+), u AS (
+    UPDATE orders SET number = n.number, placed_event = NULL FROM n WHERE orders.tenant_id = $1 AND orders.id = $2
+), e AS (
+    INSERT INTO outbox (event_id, subject, aggregate_id, body)
+    SELECT $4, $5, $2, convert_to(replace(o.placed_event, '"' || $6 || '"', '"' || n.number || '"'), 'UTF8')
+    FROM o, n
+)
+SELECT number FROM n
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class NewOrder:
     id: str
@@ -65,12 +113,11 @@ class NewOrder:
     history_reason: str | None
 
 
-async def insert_order(raw: Any, new: NewOrder, priced: PricedOrder, placed: Event) -> tuple[str, datetime]:
-    """Write the order, its lines, its first history row and the `order.placed` outbox row; answer number and time."""
+def _order_args(new: NewOrder, priced: PricedOrder) -> list[Any]:
+    """$1..$30 of both placing statements."""
     lines = priced.lines
     t = priced.totals
-    row = await raw.fetchrow(
-        _PLACE,
+    return [
         new.tenant_id,
         new.day,
         new.id,
@@ -101,12 +148,47 @@ async def insert_order(raw: Any, new: NewOrder, priced: PricedOrder, placed: Eve
         [x.amounts.tax_amount for x in lines],
         [x.amounts.line_total for x in lines],
         new.history_reason,
-        placed.event_id,
-        placed.subject,
-        orjson.dumps(_asdict(placed), default=str).decode(),
-        NUMBER_PLACEHOLDER,
+    ]
+
+
+async def insert_order(raw: Any, new: NewOrder, priced: PricedOrder, placed: Event) -> tuple[str, datetime]:
+    """Write the order, its lines, its first history row and the `order.placed` outbox row; answer number and time."""
+    row = await raw.fetchrow(
+        _PLACE, *_order_args(new, priced), placed.event_id, placed.subject, _encoded(placed), NUMBER_PLACEHOLDER
     )
     return row["number"], row["created_at"]
+
+
+async def insert_unnumbered(raw: Any, new: NewOrder, priced: PricedOrder, placed: Event) -> datetime:
+    """Write the order without a number, its lines and first history row; the event body waits on the row."""
+    row = await raw.fetchrow(_PLACE_UNNUMBERED, *_order_args(new, priced), _encoded(placed))
+    created_at: datetime = row["created_at"]
+    return created_at
+
+
+async def assign_number(
+    autocommit_raw: Any, tenant_id: str, order_id: str, day: date, event_id: str, subject: str
+) -> str | None:
+    """Number a committed order and queue its `order.placed`, in one statement on a connection in autocommit;
+    None when the order has a number already (or does not exist)."""
+    number: str | None = await autocommit_raw.fetchval(
+        _ASSIGN_NUMBER, tenant_id, order_id, day, event_id, subject, NUMBER_PLACEHOLDER
+    )
+    return number
+
+
+async def unnumbered(raw: Any, older_than_s: float) -> list[dict[str, Any]]:
+    """Orders left without a number (their process stopped between placing and numbering)."""
+    rows = await raw.fetch(
+        "SELECT tenant_id::text, id::text, (created_at AT TIME ZONE 'UTC')::date AS day, placed_event "
+        "FROM orders WHERE number IS NULL AND created_at < now() - make_interval(secs => $1) ORDER BY created_at",
+        older_than_s,
+    )
+    return [dict(r) for r in rows]
+
+
+def _encoded(event: Event) -> str:
+    return orjson.dumps(_asdict(event), default=str).decode()
 
 
 def _asdict(event: Event) -> dict[str, Any]:

@@ -95,7 +95,7 @@ orders = Table(
     metadata,
     Column("id", UUID(as_uuid=False), primary_key=True),
     Column("tenant_id", UUID(as_uuid=False), nullable=False),
-    Column("number", String(32), nullable=False),
+    Column("number", String(32)),  # NULL only between placing and numbering (order_writes)
     Column("customer_id", UUID(as_uuid=False), nullable=False),
     Column("customer_name", String(255), nullable=False),
     Column("salesman_id", UUID(as_uuid=False), nullable=False),
@@ -116,7 +116,9 @@ orders = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("version", Integer, nullable=False, server_default=text("1")),
+    Column("placed_event", Text),  # the `order.placed` body until the number is written into it
     UniqueConstraint("tenant_id", "number"),
+    Index("ix_orders_unnumbered", "created_at", postgresql_where=text("number IS NULL")),
     CheckConstraint("line_count > 0", name="has_lines"),
     CheckConstraint(
         "status IN ('pending','confirmed','rejected','cancelled','dispatched','delivered','returned')",

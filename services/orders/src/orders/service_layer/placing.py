@@ -1,11 +1,14 @@
-"""`place_order`: one transaction for the order, its lines, its history and `order.placed`.
+"""Placing an order: `place_then_number` (no Idempotency-Key) and `place_order` (inside the key's transaction).
 
 Round trips: lock the customer (and read its price list header), read the products with their list prices and
 the customer's open balance, write everything in one statement. The answer is built from what was written.
+`place_then_number` commits the order without a number, then numbers it and queues `order.placed` in one
+autocommit statement, so the per-(tenant, day) counter row is held for that statement and its commit only.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -17,14 +20,65 @@ from orders.domain.placing import PricedOrder, check_lines, price_order
 from orders.domain.policy import PLACERS
 from orders.service_layer import messages
 from orders.service_layer.commands import PlaceOrder
-from salessync.db import Tx
+from salessync.db import Database, Tx
+from salessync.events import Event, decode_event
+
+log = logging.getLogger("orders.placing")
 
 
 async def place_order(tx: Tx, cmd: PlaceOrder, discount_caps: dict[str, Decimal]) -> dict[str, Any]:
+    """Place and number the order in the caller's transaction (the Idempotency-Key path stores the answer there)."""
+    raw = await tx.raw()
+    new, priced, event = await _priced(raw, cmd, discount_caps)
+    number, created_at = await order_writes.insert_order(raw, new, priced, event)
+    tx.events.append(event)  # the outbox row is written by the statement above; this wakes the relay on commit
+    return order_out(new, priced, number, created_at, cmd.actor_id)
+
+
+async def place_then_number(db: Database, cmd: PlaceOrder, discount_caps: dict[str, Decimal]) -> dict[str, Any]:
+    """Place the order in one transaction, then number it in one autocommit statement of its own on the same
+    connection, so the day's counter row is never locked across a round trip to this process (see order_writes)."""
+    async with db.transaction() as tx:
+        raw = await _untransacted(tx)
+        async with raw.transaction():
+            new, priced, event = await _priced(raw, cmd, discount_caps)
+            created_at = await order_writes.insert_unnumbered(raw, new, priced, event)
+        number = await order_writes.assign_number(raw, new.tenant_id, new.id, new.day, event.event_id, event.subject)
+        if number is None:  # only stranded orders are numbered by someone else, and only after a minute
+            raise RuntimeError(f"order {new.id} was numbered by someone else")
+        tx.events.append(event)  # its outbox row is written; this wakes the relay when the block ends
+    return order_out(new, priced, number, created_at, cmd.actor_id)
+
+
+async def number_stranded_orders(db: Database, older_than_s: float = 60.0) -> int:
+    """Number the orders whose process stopped between placing and numbering; answers how many it numbered."""
+    async with db.transaction() as tx:
+        raw = await _untransacted(tx)
+        done = 0
+        for row in await order_writes.unnumbered(raw, older_than_s):
+            event = decode_event(row["placed_event"].encode())
+            day = row["day"]
+            if await order_writes.assign_number(raw, row["tenant_id"], row["id"], day, event.event_id, event.subject):
+                tx.events.append(event)
+                done += 1
+    if done:
+        log.warning("numbered orders left without a number", extra={"count": done})
+    return done
+
+
+async def _untransacted(tx: Tx) -> Any:
+    """The driver connection of `tx` with no transaction begun: each statement commits by itself, and
+    `raw.transaction()` makes an explicit one. (`Tx` commits nothing at its end when it never began.)"""
+    return (await tx.conn.get_raw_connection()).driver_connection
+
+
+async def _priced(
+    raw: Any, cmd: PlaceOrder, discount_caps: dict[str, Decimal]
+) -> tuple[order_writes.NewOrder, PricedOrder, Event]:
+    """Check, lock the customer, read the copies, price: the order to write and its `order.placed`."""
     if cmd.role not in PLACERS:
         raise NotAllowed(f"role '{cmd.role}' may not place orders")
     check_lines(cmd.items, cmd.role, discount_caps)  # before touching the database
-    raw = await tx.raw()
     customer, list_header = await copies.lock_customer(raw, cmd.tenant_id, cmd.customer_id)
     products, price_list, balance = await copies.load_for_order(
         raw, cmd.tenant_id, cmd.customer_id, [x.product_id for x in cmd.items], list_header
@@ -68,9 +122,7 @@ async def place_order(tx: Tx, cmd: PlaceOrder, discount_caps: dict[str, Decimal]
         delivery_date=cmd.delivery_date,
         history_reason="placed with credit override" if priced.credit_override_used else None,
     )
-    number, created_at = await order_writes.insert_order(raw, new, priced, event)
-    tx.events.append(event)  # the outbox row is written by the statement above; this wakes the relay on commit
-    return order_out(new, priced, number, created_at, cmd.actor_id)
+    return new, priced, event
 
 
 def order_out(
