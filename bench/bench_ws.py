@@ -223,7 +223,8 @@ def notifier_alone(keys: TestKeys) -> Iterator[tuple[str, str, int]]:
                 "NOTIFIER_WS__SEND_QUEUE": "1024",
             }
             command = [sys.executable, "-m", "uvicorn", "--factory", "notifier.main:create_app", "--host", "127.0.0.1",
-                       "--port", str(port), "--log-level", "warning", "--no-access-log"]  # fmt: skip
+                       "--port", str(port), "--log-level", "warning", "--no-access-log",
+                       "--ws-per-message-deflate", "false"]  # fmt: skip
             proc = subprocess.Popen(command, env=env, cwd=ROOT)
             if not wait_for_port(port, 60):
                 raise RuntimeError("the notifier did not start")

@@ -21,6 +21,7 @@ class ServiceSpec:
     service_dir: Path  # holds alembic.ini and migrations/ (None-like for stateless services)
     has_database: bool = True
     seed: str | None = None  # "catalog.seed:seed_demo": async (Database, DemoTenant) -> None
+    uvicorn_args: tuple[str, ...] = ()  # added to the launcher's uvicorn command (notifier: no ws compression)
 
     @property
     def env_prefix(self) -> str:

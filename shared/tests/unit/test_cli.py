@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -85,6 +86,11 @@ def test_the_service_command_is_uvicorn_with_its_factory_on_loopback() -> None:
     assert command[command.index("--host") + 1] == "127.0.0.1"
     assert command[command.index("--port") + 1] == "9002"
     assert "--no-access-log" in command
+
+
+def test_a_service_adds_its_own_uvicorn_options_to_the_command() -> None:
+    notifier = dataclasses.replace(CATALOG, uvicorn_args=("--ws-per-message-deflate", "false"))
+    assert command_for(notifier, 9005)[-2:] == ["--ws-per-message-deflate", "false"]
 
 
 def test_backoff_doubles_up_to_its_ceiling() -> None:

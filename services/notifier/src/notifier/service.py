@@ -9,4 +9,7 @@ SPEC = ServiceSpec(
     start_order=50,
     service_dir=service_dir_of(__file__),
     seed=None,
+    # No permessage-deflate: on loopback (the gateway's hop) compressing each 300-byte frame per socket costs
+    # more than it saves, and an uncompressed frame is encoded once per event for every socket.
+    uvicorn_args=("--ws-per-message-deflate", "false"),
 )

@@ -30,7 +30,10 @@ from salessync.testing.tokens import TestKeys
 async def serve(app: FastAPI) -> AsyncIterator[str]:
     """Run `app` with uvicorn on 127.0.0.1 and a free port; yields its base URL (http://...)."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    # As the launcher runs it (service.py): no permessage-deflate, so live frames take the direct write path.
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws_per_message_deflate=False
+    )
     server = uvicorn.Server(config)
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     task = asyncio.create_task(server.serve())

@@ -62,7 +62,7 @@ def command_for(spec: ServiceSpec, port: int) -> list[str]:
         "--loop", "uvloop", "--http", "httptools", "--timeout-graceful-shutdown", "5",
         # Client addresses come from the gateway's X-Forwarded-For, judged by each service against its own
         # list of trusted proxies; uvicorn must not rewrite them for any local caller.
-        "--no-proxy-headers",
+        "--no-proxy-headers", *spec.uvicorn_args,
     ]  # fmt: skip
 
 
