@@ -1,5 +1,6 @@
 """Frame parsing, and a session's switch from replay to live without gaps or duplicates."""
 
+import enum
 import uuid
 
 import orjson
@@ -7,7 +8,9 @@ import pytest
 
 from notifier.ws.protocol import BadFrame, parse_client_frame
 from notifier.ws.session import Session
+from notifier.ws.wire import text_frame
 from salessync.auth import Principal
+from salessync.testing.helpers import eventually
 
 
 @pytest.mark.parametrize(
@@ -37,7 +40,7 @@ class FakeSocket:
         self.closed_with = code
 
 
-def a_session(socket: FakeSocket, queue_size: int = 100) -> Session:
+def a_session(socket: object, queue_size: int = 100) -> Session:
     principal = Principal(uuid.uuid4(), uuid.uuid4(), "manager", expires_at=2**40)
     return Session(socket, principal, "t", queue_size=queue_size, replay_max=50)  # type: ignore[arg-type]
 
@@ -63,3 +66,79 @@ async def test_a_client_whose_queue_is_full_is_disconnected_with_1013() -> None:
     assert session.closed
     await session.wait_closed()
     assert socket.closed_with == 1013
+
+
+class State(enum.Enum):
+    OPEN = 1
+    CLOSED = 3
+
+
+class FakeTransport:
+    def __init__(self) -> None:
+        self.written: list[bytes] = []
+        self.buffered = 0
+
+    def write(self, data: bytes) -> None:
+        self.written.append(data)
+
+    def get_write_buffer_size(self) -> int:
+        return self.buffered
+
+    def is_closing(self) -> bool:
+        return False
+
+
+class FakeServerConnection:
+    """What uvicorn's `websockets` protocol exposes behind the ASGI send."""
+
+    is_client = False
+
+    def __init__(self) -> None:
+        self.transport = FakeTransport()
+        self.state = State.OPEN
+        self.extensions: list[object] = []
+        self.sent: list[str] = []
+        self.closed_with: int | None = None
+
+    def write_frame_sync(self, fin: bool, opcode: int, data: bytes) -> None: ...
+
+    async def asgi_send(self, message: dict[str, str]) -> None:
+        self.sent.append(message["text"])
+
+
+class ServerSocket:
+    def __init__(self, connection: FakeServerConnection) -> None:
+        self.connection = connection
+        self._send = connection.asgi_send
+
+    async def close(self, code: int, reason: str = "") -> None:
+        self.connection.closed_with = code
+
+
+async def test_live_frames_are_written_once_encoded_and_never_ahead_of_frames_still_queued() -> None:
+    connection = FakeServerConnection()
+    session = a_session(ServerSocket(connection))  # type: ignore[arg-type]
+    session.start(4401)
+    session.send("control")  # queued for the writer, not yet sent
+    session.deliver(1, ["live-1"])  # behind it: queued too
+    assert connection.transport.written == []
+
+    async def writer_sent_both() -> bool:
+        return connection.sent == ["control", "live-1"]
+
+    await eventually(writer_sent_both)
+    session.deliver(2, ["live-2", "activity-2"], text_frame("live-2") + text_frame("activity-2"))
+    assert connection.transport.written == [text_frame("live-2") + text_frame("activity-2")]
+    session.close(1000)
+    await session.wait_closed()
+
+
+async def test_a_client_whose_transport_holds_too_many_bytes_is_disconnected_with_1013() -> None:
+    connection = FakeServerConnection()
+    session = a_session(ServerSocket(connection), queue_size=8)
+    session.start(4401)
+    connection.transport.buffered = session.max_buffered + 1
+    session.deliver(1, ["live-1"])
+    assert session.closed and connection.transport.written == []
+    await session.wait_closed()
+    assert connection.closed_with == 1013
