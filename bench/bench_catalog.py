@@ -169,24 +169,58 @@ def scale_queries(n: int, ids: dict[str, Any]) -> list[tuple[str, list[str]]]:
     ]
 
 
+def cpu_ticks(pids: list[int]) -> int:
+    """User + system clock ticks used so far by these processes (those that are gone count 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (PostgreSQL's backends of one postmaster)."""
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    out.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return out
+
+
 async def measure(
     base: str, headers: dict[str, str], queries: list[tuple[str, list[str]]], concurrency: int, duration_s: float,
-    note: str,
+    note: str, cpu_of: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
+    """Each query set under load; with `cpu_of` ({label: pid or callable giving pids}), the note also says the
+    CPU milliseconds per request each used (steadier than req/s on a shared machine)."""
     rows = []
+    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
     async with new_session(concurrency) as session:
         for name, paths in queries:
             call = rotating_get(paths, base, headers)
+            pids = {k: (v() if callable(v) else [v]) for k, v in (cpu_of or {}).items()}
+            before = {k: cpu_ticks(v) for k, v in pids.items()}
             result: LoadResult = await run_load(
                 name, call, session, concurrency=concurrency, duration_s=duration_s, warmup=min(len(paths), 100)
             )
-            result.note = note
+            used = {k: (cpu_ticks(pids[k]) - before[k]) * tick_ms / max(result.requests, 1) for k in pids}
+            result.note = note + "".join(f"; {k} CPU {ms:.2f} ms/req" for k, ms in used.items())
             rows.append(result.row())
     return rows
 
 
-async def scale_rows(rows_per_table: int, concurrency: int, duration_s: float) -> list[dict[str, Any]]:
-    """Own PostgreSQL + NATS + catalog under uvicorn, `rows_per_table` products and customers in one tenant."""
+async def scale_rows(
+    rows_per_table: int, concurrency: int, duration_s: float, caches: tuple[bool, ...] = (False, True)
+) -> list[dict[str, Any]]:
+    """Own PostgreSQL + NATS + catalog under uvicorn, `rows_per_table` products and customers in one tenant;
+    the whole set once per entry of `caches` (catalog's page cache off, then on)."""
     keys = TestKeys()
     tenant = uuid.uuid4()
     with tempfile.TemporaryDirectory(prefix="ss-bc-", dir="/tmp") as tmp:
@@ -194,7 +228,6 @@ async def scale_rows(rows_per_table: int, concurrency: int, duration_s: float) -
         nats_server = EmbeddedNats(Path(tmp) / "nats", free_port())
         pg.start()
         nats_server.start()
-        proc = None
         try:
             spec = next(s for s in discover() if s.name == "catalog")
             url = pg.create_database("bench_catalog")
@@ -202,25 +235,41 @@ async def scale_rows(rows_per_table: int, concurrency: int, duration_s: float) -
             started = time.perf_counter()
             ids = await load_rows(url, tenant, rows_per_table)
             load_s = time.perf_counter() - started
-            port = free_port()
-            env = {**os.environ, "CATALOG_DATABASE__URL": url, "CATALOG_NATS__URL": nats_server.url,
-                   "CATALOG_AUTH__JWKS_JSON": keys.jwks_json(), "CATALOG_LOG_LEVEL": "WARNING"}  # fmt: skip
-            proc = subprocess.Popen(  # noqa: ASYNC220 (started once, before the load)
-                [sys.executable, "-m", "uvicorn", "catalog.main:create_app", "--factory", "--host", "127.0.0.1",
-                 "--port", str(port), "--no-access-log", "--log-level", "warning"],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-            )  # fmt: skip
-            base = f"http://127.0.0.1:{port}"
-            await wait_ready(base + "/ready", proc)
-            headers = bearer(keys.mint(user_id=uuid.uuid4(), tenant_id=tenant, role="salesman"))
-            note = f"catalog alone, {rows_per_table:,} products + {rows_per_table:,} customers (COPY in {load_s:.0f} s)"
-            return await measure(base, headers, scale_queries(rows_per_table, ids), concurrency, duration_s, note)
+            rows: list[dict[str, Any]] = []
+            for cached in caches:
+                port = free_port()
+                env = {**os.environ, "CATALOG_DATABASE__URL": url, "CATALOG_NATS__URL": nats_server.url,
+                       "CATALOG_AUTH__JWKS_JSON": keys.jwks_json(), "CATALOG_LOG_LEVEL": "WARNING",
+                       "CATALOG_LIST_CACHE_MB": "32" if cached else "0"}  # fmt: skip
+                proc = subprocess.Popen(  # noqa: ASYNC220 (started once per set, before its load)
+                    [sys.executable, "-m", "uvicorn", "catalog.main:create_app", "--factory", "--host", "127.0.0.1",
+                     "--port", str(port), "--no-access-log", "--log-level", "warning", "--loop", "uvloop",
+                     "--http", "httptools"],
+                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                )  # fmt: skip
+                try:
+                    base = f"http://127.0.0.1:{port}"
+                    await wait_ready(base + "/ready", proc)
+                    headers = bearer(keys.mint(user_id=uuid.uuid4(), tenant_id=tenant, role="salesman"))
+                    note = (
+                        f"catalog alone, page cache {'on (repeated pages)' if cached else 'off'}, "
+                        f"{rows_per_table:,} products + {rows_per_table:,} customers (COPY in {load_s:.0f} s)"
+                    )
+                    cpu_of = {"catalog": proc.pid, "postgres": lambda: children_of(pg_postmaster(pg))}
+                    queries = scale_queries(rows_per_table, ids)
+                    rows += await measure(base, headers, queries, concurrency, duration_s, note, cpu_of)
+                finally:
+                    proc.terminate()
+                    proc.wait(timeout=15)
+            return rows
         finally:
-            if proc is not None:
-                proc.terminate()
-                proc.wait(timeout=15)
             nats_server.stop()
             pg.stop()
+
+
+def pg_postmaster(pg: EmbeddedPostgres) -> int:
+    """The postmaster's pid, from the first line of its `postmaster.pid`."""
+    return int((pg.data_dir / "postmaster.pid").read_text().split()[0])
 
 
 async def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
@@ -261,14 +310,17 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rows", type=int, default=100_000, help="products and customers in the tenant")
+    parser.add_argument("--cache", choices=("both", "off", "on"), default="both", help="catalog's page cache")
     args = parser.parse_args()
-    rows = asyncio.run(scale_rows(args.rows, args.concurrency, min(args.duration, 60.0)))
+    caches = {"both": (False, True), "off": (False,), "on": (True,)}[args.cache]
+    rows = asyncio.run(scale_rows(args.rows, args.concurrency, min(args.duration, 60.0), caches))
     columns = ("requests", "req/s", "p50", "p95", "p99", "errors")
     print("| work | " + " | ".join(columns) + " |")
     print("|---" * (len(columns) + 1) + "|")
     for row in rows:
         print(f"| {row['name']} | " + " | ".join(str(row[c]) for c in columns) + " |")
-    print(rows[0]["note"] if rows else "")
+    for row in rows:
+        print(f"- {row['name']}: {row['note']}")
 
 
 if __name__ == "__main__":
