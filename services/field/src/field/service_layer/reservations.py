@@ -16,7 +16,7 @@ from field.domain.stock import StockChange
 from field.service_layer import van_sales
 from field.service_layer.stock import PRODUCER, try_move_stock
 from salessync.db import Tx
-from salessync.events import new_event
+from salessync.events import Event, new_event
 
 
 def _merged(order: PlacedOrder) -> list[tuple[uuid.UUID, int]]:
@@ -44,27 +44,27 @@ async def reserve_order(
             result = ReservationResult("rejected", reason="no default warehouse")
         else:
             changes = [StockChange(location_id, p, reserved=q) for p, q in lines]
-            applied = await try_move_stock(tx, tenant_id, changes, Cause("order", order.order_id, order.salesman_id))
-            result = (
-                ReservationResult("reserved", location_id)
-                if applied.plan.ok
-                else ReservationResult("rejected", location_id, "insufficient_stock", applied.plan.shortages)
-            )
+            result = ReservationResult("reserved", location_id)
+            reserved = _answer_event(tenant_id, order, lines, result, causation_id)
+            cause = Cause("order", order.order_id, order.salesman_id)
+            applied = await try_move_stock(tx, tenant_id, changes, cause, if_applied=reserved)
+            if applied.plan.ok:
+                return result  # `stock.reserved` went out with the stock update
+            result = ReservationResult("rejected", location_id, "insufficient_stock", applied.plan.shortages)
         if result.status == "rejected":
             await repo.set_status(raw, tenant_id, order.order_id, "rejected", result.reason)
     if result.status != "duplicate":
-        await _answer(tx, tenant_id, order, lines, result, causation_id)
+        await tx.add_event(_answer_event(tenant_id, order, lines, result, causation_id))
     return result
 
 
-async def _answer(
-    tx: Tx,
+def _answer_event(
     tenant_id: uuid.UUID,
     order: PlacedOrder,
     lines: list[tuple[uuid.UUID, int]],
     result: ReservationResult,
     causation_id: str | None,
-) -> None:
+) -> Event:
     payload: dict[str, Any]
     if result.status == "rejected":
         requested = dict(lines)
@@ -91,15 +91,13 @@ async def _answer(
             "lines": [{"product_id": str(p), "quantity": q} for p, q in lines],
         }
         event_type = "stock.reserved"
-    await tx.add_event(
-        new_event(
-            event_type,
-            tenant_id=tenant_id,
-            aggregate_id=order.order_id,
-            producer=PRODUCER,
-            payload=payload,
-            causation_id=causation_id,
-        )
+    return new_event(
+        event_type,
+        tenant_id=tenant_id,
+        aggregate_id=order.order_id,
+        producer=PRODUCER,
+        payload=payload,
+        causation_id=causation_id,
     )
 
 

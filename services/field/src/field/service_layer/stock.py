@@ -9,15 +9,20 @@ from field.adapters.stock_repo import Applied, Cause
 from field.domain.errors import InsufficientStock
 from field.domain.stock import StockChange
 from salessync.db import Tx
-from salessync.events import new_event
+from salessync.events import Event, new_event
 
 PRODUCER = "field"
 
 
-async def try_move_stock(tx: Tx, tenant_id: uuid.UUID, changes: list[StockChange], cause: Cause) -> Applied:
-    """Apply all changes or none; answers the plan (with shortages when refused) and emits `stock.low`."""
+async def try_move_stock(
+    tx: Tx, tenant_id: uuid.UUID, changes: list[StockChange], cause: Cause, if_applied: Event | None = None
+) -> Applied:
+    """Apply all changes or none; answers the plan (with shortages when refused) and emits `stock.low`.
+    `if_applied` is published (through the outbox, written by the same statement) only when the changes apply."""
     raw = await tx.raw()
-    applied = await stock_repo.apply_changes(raw, tenant_id, changes, cause)
+    applied = await stock_repo.apply_changes(raw, tenant_id, changes, cause, if_applied)
+    if if_applied is not None and applied.plan.ok:
+        tx.events.append(if_applied)  # its outbox row is written; this wakes the relay on commit
     if applied.plan.went_low:
         names = await stock_repo.names_for_alerts(raw, tenant_id, applied.plan.went_low)
         for level in applied.plan.went_low:
