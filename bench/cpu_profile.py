@@ -59,7 +59,9 @@ def processes(port: int, data_dir: str) -> dict[str, str]:
     )
     out: dict[str, str] = {}
     for pid, (cmd, ppid) in table.items():
-        if str(ppid) == launcher:
+        if pid == launcher:
+            out[pid] = "launcher"  # it relays every service's log lines
+        elif str(ppid) == launcher:
             m = re.search(r"(\w+)\.main:create_app", cmd)
             out[pid] = m.group(1) if m else ("nats" if "nats-server" in cmd else "launcher-child")
         elif pid == postmaster or str(ppid) == postmaster:
