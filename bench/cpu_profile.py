@@ -102,6 +102,8 @@ async def run(base: str, seconds: float, clients: int, kind: str, data_dir: str)
             f"{base}/api/auth/login",
             json={"tenant": "demo", "email": "manager@demo.example", "password": DEMO.password},
         )
+        if r.status != 200:
+            raise SystemExit(f"login answered {r.status}: is the system up yet? {await r.text()}")
         headers = {"Authorization": f"Bearer {(await r.json())['access_token']}"}
         rng = random.Random(1)
         done = 0
