@@ -1,8 +1,12 @@
 """Activities described from events, notification plans, and the token bucket."""
 
+import uuid
+
+from notifier.consumers.activity import records
 from notifier.domain.activity import activity_for
 from notifier.domain.notifications import plan_for
 from notifier.domain.ratelimit import TokenBucket
+from salessync.events import Event, new_event
 
 
 def test_an_order_status_change_is_described_with_its_number_amount_and_new_status() -> None:
@@ -52,3 +56,12 @@ def test_the_token_bucket_allows_a_burst_then_the_sustained_rate() -> None:
     assert [bucket.take() for _ in range(4)] == [True, True, True, False]
     now[0] += 0.5
     assert bucket.take() and not bucket.take()
+
+
+def test_traffic_events_leave_no_trace_for_the_activity_consumer_and_business_and_user_events_do() -> None:
+    def event(event_type: str) -> Event:
+        return new_event(event_type, tenant_id=uuid.uuid4(), aggregate_id=uuid.uuid4(), payload={}, producer="t")
+
+    kept = ["order.placed", "stock.low", "user.created", "van_load.reconciled"]
+    skipped = ["location.recorded", "chat.message_sent", "sales.updated", "notification.created"]
+    assert [t for t in kept + skipped if records(event(t))] == kept

@@ -2,7 +2,8 @@
 
 The notifier reads every event of the stream, so its consumer records a fetched batch in one transaction:
 one `processed_events` insert for the batch (the events already there are skipped: idempotent by event id),
-one insert of the batch's activities, then ack. If the batch fails (a poison event, a lost connection), it
+one insert of the batch's activities, then ack. Events that leave no trace here (locations, chat, ...) are
+acked with the batch and not recorded as processed. If the batch fails (a poison event, a lost connection), it
 is handled again event by event by the shared runner, which retries, naks or terminates each on its own.
 """
 
@@ -13,6 +14,7 @@ import uuid
 
 from nats.aio.msg import Msg
 
+from notifier.domain.routing import is_business
 from notifier.service_layer.timeline import record_event, record_events
 from salessync.consumer import ConsumerRunner, Subscription
 from salessync.db import Tx
@@ -25,7 +27,13 @@ async def handle(tx: Tx, event: Event) -> None:
     await record_event(tx, event)
 
 
-SUBSCRIPTION = Subscription("activity.recorded", handle, subject="salessync.*.>", name="activity")
+def records(event: Event) -> bool:
+    """Does the event leave a trace here (users copy, activity, notification)? Traffic (locations, chat,
+    sales figures, notifications) does not: it is acked with no transaction."""
+    return event.type.startswith("user.") or is_business(event.type)
+
+
+SUBSCRIPTION = Subscription("activity.recorded", handle, subject="salessync.*.>", name="activity", wants=records)
 
 
 class ActivityRunner(ConsumerRunner):
@@ -39,8 +47,9 @@ class ActivityRunner(ConsumerRunner):
             except InvalidEvent:
                 await super().handle_batch(sub, durable, msgs)  # terminates the poison, handles the others
                 return
+        events = [event for event in events if records(event)]
         try:
-            fresh = await self._record(durable, events)
+            fresh = await self._record(durable, events) if events else 0
         except Exception as exc:
             log.warning("batch failed, handled event by event: %s", exc, extra={"consumer": durable})
             await super().handle_batch(sub, durable, msgs)
