@@ -205,6 +205,8 @@ async def measure(
     async with new_session(concurrency) as session:
         for name, paths in queries:
             call = rotating_get(paths, base, headers)
+            if cpu_of:  # every pooled connection open before the processes are listed
+                await asyncio.gather(*(call(session) for _ in range(concurrency)))
             pids = {k: (v() if callable(v) else [v]) for k, v in (cpu_of or {}).items()}
             before = {k: cpu_ticks(v) for k, v in pids.items()}
             result: LoadResult = await run_load(
