@@ -124,6 +124,7 @@ WHERE c.tenant_id = $1 AND c.id = $2
 FOR NO KEY UPDATE OF c
 """
 
+# the balance reads ix_orders_open_by_customer (same predicate), never a scan of the whole tenant
 _FOR_ORDER = """
 SELECT p.id::text, p.code, p.name, p.unit, p.price, p.tax_rate, p.status, lp.price AS list_price,
        (SELECT coalesce(sum(o.total), 0) FROM orders o
