@@ -129,7 +129,7 @@ def stats_of(groups: list[Any]) -> dict[str, Any]:
 
 async def get_order(raw: Any, tenant_id: str, order_id: str, salesman_id: str | None) -> dict[str, Any] | None:
     """One order with its lines and status history; None when absent, another tenant's, or not the salesman's."""
-    sql = f"SELECT {DETAIL_COLUMNS} FROM orders WHERE tenant_id = $1 AND id = $2"
+    sql = f"SELECT {DETAIL_COLUMNS} FROM orders WHERE id = $2 AND (tenant_id = $1) IS TRUE"  # see order_writes
     args: list[Any] = [tenant_id, order_id]
     if salesman_id is not None:
         sql += " AND salesman_id = $3"

@@ -10,6 +10,11 @@ Without an Idempotency-Key, placing is split so the counter row is locked only f
 body on the row, in the placing transaction; after it commits, `assign_number` takes the next number, writes it
 into the order and the event and adds the outbox row, all in one statement. A number is taken only for an order
 that has none (the order row is locked first), so numbers stay unique and gap-free whatever runs at once.
+
+Lookups of one order say `id = $2 AND (tenant_id = $1) IS TRUE`: with a plain `tenant_id = $1`, a prepared one
+planned while the table was young used `ix_orders_tenant_status_created` (tenant_id leads it) and filtered on
+the id, reading every order of the tenant until the next ANALYZE; `IS TRUE` is no index condition, so only the
+primary key is left.
 """
 
 from __future__ import annotations
@@ -83,14 +88,15 @@ SELECT $2::date AS day, created_at FROM o
 
 _ASSIGN_NUMBER = """
 WITH o AS (
-    SELECT id, placed_event FROM orders WHERE tenant_id = $1 AND id = $2 AND number IS NULL FOR UPDATE
+    SELECT id, placed_event FROM orders WHERE id = $2 AND (tenant_id = $1) IS TRUE AND number IS NULL FOR UPDATE
 ), n AS (
     INSERT INTO order_counters AS c (tenant_id, day, last) SELECT $1, $3, 1 FROM o
     ON CONFLICT (tenant_id, day) DO UPDATE SET last = c.last + 1
     RETURNING 'ORD-' || to_char($3::date, 'YYYYMMDD') || '-'
               || CASE WHEN c.last < 10000 THEN lpad(c.last::text, 4, '0') ELSE c.last::text END AS number
 ), u AS (
-    UPDATE orders SET number = n.number, placed_event = NULL FROM n WHERE orders.tenant_id = $1 AND orders.id = $2
+    UPDATE orders SET number = n.number, placed_event = NULL FROM n
+    WHERE orders.id = $2 AND (orders.tenant_id = $1) IS TRUE
 ), e AS (
     INSERT INTO outbox (event_id, subject, aggregate_id, body)
     SELECT $4, $5, $2, convert_to(replace(o.placed_event, '"' || $6 || '"', '"' || n.number || '"'), 'UTF8')
@@ -198,7 +204,7 @@ def _asdict(event: Event) -> dict[str, Any]:
 _LOAD_FOR_UPDATE = """
 SELECT id::text, number, customer_id::text, salesman_id::text, van_load_id::text, status, payment_status,
        payment_method, total, amount_paid
-FROM orders WHERE tenant_id = $1 AND id = $2
+FROM orders WHERE id = $2 AND (tenant_id = $1) IS TRUE
 FOR NO KEY UPDATE
 """
 
@@ -212,7 +218,7 @@ _SET_STATUS = """
 WITH u AS (
     UPDATE orders SET status = $3, updated_at = now(), version = version + 1,
                       rejection_reason = coalesce($7::jsonb, rejection_reason)
-    WHERE tenant_id = $1 AND id = $2
+    WHERE id = $2 AND (tenant_id = $1) IS TRUE
 ), h AS (
     INSERT INTO order_status_history (order_id, tenant_id, from_status, to_status, reason, actor_id)
     VALUES ($2, $1, $4, $3, $5, $6)
@@ -262,7 +268,7 @@ async def set_payment(
 ) -> None:
     await raw.execute(
         "WITH u AS (UPDATE orders SET payment_status = $3, amount_paid = $7, updated_at = now(), "
-        "  version = version + 1 WHERE tenant_id = $1 AND id = $2) "
+        "  version = version + 1 WHERE id = $2 AND (tenant_id = $1) IS TRUE) "
         "INSERT INTO order_status_history (order_id, tenant_id, field, from_status, to_status, reason, actor_id) "
         "VALUES ($2, $1, 'payment', $4, $3, $5, $6)",
         tenant_id,
