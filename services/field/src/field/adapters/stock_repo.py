@@ -16,15 +16,20 @@ SELECT $1, l, p FROM unnest($2::uuid[], $3::uuid[]) AS t(l, p)
 ON CONFLICT DO NOTHING
 """
 
+# One primary-key lookup per wanted level, locked in the order of the (sorted) keys: a join or IN over the
+# tenant's levels was planned as a scan of all of them (every location and product) for each reservation.
 _LOCK = """
-SELECT s.location_id, s.product_id, s.on_hand, s.reserved, s.is_low,
-       COALESCE(s.reorder_level, p.reorder_level, 0) AS reorder_level
-  FROM stock_levels s
-  LEFT JOIN products p ON p.tenant_id = s.tenant_id AND p.id = s.product_id
- WHERE s.tenant_id = $1
-   AND (s.location_id, s.product_id) IN (SELECT l, p FROM unnest($2::uuid[], $3::uuid[]) AS t(l, p))
- ORDER BY s.location_id, s.product_id
-   FOR UPDATE OF s
+SELECT s.*
+  FROM unnest($2::uuid[], $3::uuid[]) WITH ORDINALITY AS t(l, p, n)
+ CROSS JOIN LATERAL (
+       SELECT s.location_id, s.product_id, s.on_hand, s.reserved, s.is_low,
+              COALESCE(s.reorder_level, p.reorder_level, 0) AS reorder_level
+         FROM stock_levels s
+         LEFT JOIN products p ON p.tenant_id = s.tenant_id AND p.id = s.product_id
+        WHERE s.tenant_id = $1 AND s.location_id = t.l AND s.product_id = t.p
+          FOR UPDATE OF s
+       ) s
+ ORDER BY t.n
 """
 
 _UPDATE = """
