@@ -53,7 +53,9 @@ DEFAULT_PUBLIC = ["POST /api/auth/login", "POST /api/auth/refresh", "GET /.well-
 
 class UpstreamClientSettings(BaseModel):
     transport: Literal["aiohttp", "httpx"] = "aiohttp"  # chosen by bench/bench_gateway.py
-    connect_timeout_s: float = Field(default=2.0, gt=0)
+    # Generous: a saturated service accepts late, and a refused connection fails at once anyway (502). At 2 s a
+    # burst of new connections to a busy orders at the start of a load run timed out into a few 502s.
+    connect_timeout_s: float = Field(default=5.0, gt=0)
     read_timeout_s: float = Field(default=30.0, gt=0)
     write_timeout_s: float = Field(default=30.0, gt=0)
     pool_timeout_s: float = Field(default=5.0, gt=0)
