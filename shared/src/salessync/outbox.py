@@ -57,6 +57,9 @@ class OutboxRelay:
     async def run(self) -> None:
         backoff = 0.1
         while not self._stopping:
+            # Cleared before draining, not after: a commit that wakes the relay while a batch is in flight
+            # must start another drain at once instead of waiting for the next poll.
+            self._wake.clear()
             try:
                 while await self.publish_batch() == self.batch_size:
                     pass
@@ -69,7 +72,6 @@ class OutboxRelay:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
-            self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)
             except TimeoutError:
