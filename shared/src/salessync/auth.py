@@ -33,6 +33,7 @@ class Principal:
     role: str
     token_id: str = ""
     expires_at: int = 0
+    session_id: str = ""
 
     @property
     def is_manager(self) -> bool:
@@ -124,6 +125,7 @@ class TokenVerifier:
                 role=str(claims["role"]),
                 token_id=str(claims.get("jti", "")),
                 expires_at=int(claims["exp"]),
+                session_id=str(claims.get("sid", "")),
             )
         except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
             raise InvalidToken(f"invalid token: {exc}") from exc

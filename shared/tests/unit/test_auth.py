@@ -30,6 +30,14 @@ async def test_a_valid_token_gives_the_principal(keys: TestKeys, verifier: Token
     assert (principal.user_id, principal.tenant_id, principal.role) == (user, tenant, "salesman")
 
 
+async def test_the_sid_claim_is_the_principals_session_id_and_a_token_without_it_stays_valid(
+    keys: TestKeys, verifier: TokenVerifier
+) -> None:
+    session = str(uuid.uuid4())
+    assert (await verifier.verify(keys.mint(role="salesman", sid=session))).session_id == session
+    assert (await verifier.verify(keys.mint(role="salesman"))).session_id == ""
+
+
 async def test_an_expired_token_is_rejected(keys: TestKeys, verifier: TokenVerifier) -> None:
     token = keys.mint(iat=int(time.time()) - 3600, exp=int(time.time()) - 10)
     with pytest.raises(InvalidToken):

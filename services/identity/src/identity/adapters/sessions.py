@@ -65,13 +65,15 @@ async def spend(tx: Tx, token_hash: bytes) -> None:
     await raw.execute("UPDATE refresh_tokens SET spent_at = now() WHERE token_hash = $1", token_hash)
 
 
-async def revoke_family(tx: Tx, family_id: uuid.UUID, reason: str) -> None:
+async def revoke_family(tx: Tx, family_id: uuid.UUID, reason: str) -> bool:
+    """True when this call revoked the family (False when it already was)."""
     raw = await tx.raw()
-    await raw.execute(
+    status: str = await raw.execute(
         "UPDATE refresh_families SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL",
         family_id,
         reason,
     )
+    return status.rsplit(" ", 1)[-1] != "0"
 
 
 async def revoke_user_families(tx: Tx, tenant_id: uuid.UUID, user_id: uuid.UUID, reason: str) -> int:

@@ -77,7 +77,8 @@ class AccessTokens:
     def jwks(self) -> dict[str, Any]:
         return self.ring.jwks()
 
-    def issue(self, user: User) -> str:
+    def issue(self, user: User, session_id: uuid.UUID) -> str:
+        """An access token of the login session `session_id` (its refresh family), carried as `sid`."""
         ring = self.ring
         now = int(time.time())
         claims = {
@@ -89,5 +90,6 @@ class AccessTokens:
             "iat": now,
             "exp": now + self.ttl_s,
             "jti": uuid.uuid4().hex,
+            "sid": str(session_id),
         }
         return jwt.encode(claims, ring.private_key, algorithm="EdDSA", headers={"kid": ring.kid})

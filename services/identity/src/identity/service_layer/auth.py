@@ -12,6 +12,7 @@ from identity.domain.errors import InvalidCredentials, InvalidRefreshToken, Logi
 from identity.domain.model import Tenant, User
 from identity.domain.sessions import decide
 from identity.service_layer.context import Identity
+from identity.service_layer.events import publish_logged_out
 from salessync.auth import Principal
 from salessync.db import Tx
 
@@ -37,7 +38,7 @@ async def _issue(tx: Tx, ident: Identity, tenant: Tenant, user: User, family_id:
     token, token_hash = sessions.new_refresh_token()
     expires_at = datetime.now(UTC) + timedelta(seconds=ident.settings.tokens.refresh_ttl_s)
     await sessions.add_token(tx, family_id, token_hash, expires_at)
-    return Session(ident.tokens.issue(user), token, ident.settings.tokens.access_ttl_s, user, tenant)
+    return Session(ident.tokens.issue(user, family_id), token, ident.settings.tokens.access_ttl_s, user, tenant)
 
 
 async def login(ident: Identity, cmd: Login) -> Session:
@@ -74,7 +75,8 @@ async def refresh(ident: Identity, refresh_token: str) -> Session:
             raise InvalidRefreshToken()
         decision = decide(stored, datetime.now(UTC))
         if decision.revoke_family:
-            await sessions.revoke_family(tx, stored.family_id, "reuse")
+            if await sessions.revoke_family(tx, stored.family_id, "reuse"):
+                await publish_logged_out(tx, stored.tenant_id, stored.user_id, stored.family_id, "reuse")
         elif decision.rotate:
             tenant = await repo.tenant_by_id(tx, stored.tenant_id)
             user = await repo.user_by_id(tx, stored.tenant_id, stored.user_id)
@@ -91,7 +93,8 @@ async def logout(ident: Identity, principal: Principal, refresh_token: str) -> N
     async with ident.db.transaction() as tx:
         stored = await sessions.token_for_update(tx, sessions.hash_token(refresh_token))
         if stored and stored.user_id == principal.user_id and stored.tenant_id == principal.tenant_id:
-            await sessions.revoke_family(tx, stored.family_id, "logout")
+            if await sessions.revoke_family(tx, stored.family_id, "logout"):
+                await publish_logged_out(tx, stored.tenant_id, stored.user_id, stored.family_id, "logout")
 
 
 async def housekeeping(ident: Identity) -> None:

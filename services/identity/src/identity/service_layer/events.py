@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from identity.domain.model import User
@@ -16,6 +17,21 @@ async def publish(tx: Tx, user: User, event_type: str, payload: dict[str, Any] |
             tenant_id=user.tenant_id,
             aggregate_id=user.id,
             payload=payload if payload is not None else user.snapshot(),
+            producer="identity",
+        )
+    )
+
+
+async def publish_logged_out(
+    tx: Tx, tenant_id: uuid.UUID, user_id: uuid.UUID, session_id: uuid.UUID, reason: str
+) -> None:
+    """A refresh family (one login session) ended: the notifier closes that session's sockets."""
+    await tx.add_event(
+        new_event(
+            "user.logged_out",
+            tenant_id=tenant_id,
+            aggregate_id=user_id,
+            payload={"id": str(user_id), "session_id": str(session_id), "reason": reason},
             producer="identity",
         )
     )

@@ -44,6 +44,29 @@ async def get_user(raw: Any, tenant_id: str, user_id: str) -> dict[str, Any] | N
     return dict(row) if row else None
 
 
+async def end_session(raw: Any, tenant_id: str, user_id: str, session_id: str, at: datetime, keep_s: float) -> None:
+    """Remember an ended login session; forget those ended more than `keep_s` ago (their tokens expired)."""
+    await raw.execute(
+        """INSERT INTO ended_sessions (session_id, tenant_id, user_id, ended_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (session_id) DO NOTHING""",
+        session_id,
+        tenant_id,
+        user_id,
+        at,
+    )
+    await raw.execute("DELETE FROM ended_sessions WHERE ended_at < now() - make_interval(secs => $1)", keep_s)
+
+
+async def session_ended(raw: Any, tenant_id: str, user_id: str, session_id: str) -> bool:
+    row = await raw.fetchrow(
+        "SELECT 1 FROM ended_sessions WHERE session_id = $1 AND tenant_id = $2 AND user_id = $3",
+        session_id,
+        tenant_id,
+        user_id,
+    )
+    return row is not None
+
+
 async def active_users_with_roles(raw: Any, tenant_id: str, roles: tuple[str, ...]) -> list[str]:
     rows = await raw.fetch(
         "SELECT id::text FROM users WHERE tenant_id = $1 AND role = ANY($2::text[]) AND status = 'active'",

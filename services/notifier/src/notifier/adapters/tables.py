@@ -23,6 +23,18 @@ users = Table(
     Index("ix_users_tenant_id_role", "tenant_id", "role"),
 )
 
+# Login sessions ended (identity's `user.logged_out`): a token carrying such a `sid` is refused. A row is kept
+# longer than an access token lives, then purged.
+ended_sessions = Table(
+    "ended_sessions",
+    metadata,
+    Column("session_id", String(64), primary_key=True),
+    Column("tenant_id", UUID(as_uuid=False), nullable=False),
+    Column("user_id", UUID(as_uuid=False), nullable=False),
+    Column("ended_at", DateTime(timezone=True), nullable=False),
+    Index("ix_ended_sessions_ended_at", "ended_at"),
+)
+
 # One line of the timeline per business event; its id is the event id (so recording it twice is a no-op).
 activities = Table(
     "activities",

@@ -96,3 +96,13 @@ async def user_may_connect(db: Database, principal: Principal) -> bool:
     if user is None:
         return True
     return user["status"] == "active" and user["role"] == principal.role
+
+
+async def session_ended(db: Database, principal: Principal) -> bool:
+    """True when identity said the token's login session ended (logout, refresh-token reuse)."""
+    if not principal.session_id:
+        return False
+    async with db.connect() as tx:
+        return await repo.session_ended(
+            await tx.raw(), str(principal.tenant_id), str(principal.user_id), principal.session_id
+        )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from notifier.adapters import repository as repo
 from notifier.domain.activity import Activity, activity_for
@@ -20,6 +21,9 @@ from salessync.db import Tx
 from salessync.events import Event, new_event
 
 log = logging.getLogger("notifier.timeline")
+
+# How long an ended session is remembered: longer than any access token lives (15 minutes), with slack.
+ENDED_SESSION_KEEP_S = 3600.0
 
 
 def _uuid(value: object) -> str | None:
@@ -37,6 +41,21 @@ def _when(value: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+async def _record_user(raw: Any, tenant_id: str, event: Event, occurred_at: datetime) -> None:
+    """The users copy (user.* snapshots) and the ended login sessions (user.logged_out)."""
+    if not event.type.startswith("user."):
+        return
+    user_id = _uuid(event.payload.get("id"))
+    if user_id is None:
+        return
+    if event.type == "user.logged_out":
+        session_id = str(event.payload.get("session_id") or "")
+        if session_id:
+            await repo.end_session(raw, tenant_id, user_id, session_id[:64], occurred_at, ENDED_SESSION_KEEP_S)
+    elif event.payload.get("role"):
+        await repo.upsert_user(raw, tenant_id, {**event.payload, "id": user_id}, occurred_at)
+
+
 async def record_events(tx: Tx, events: list[Event]) -> None:
     """Record a batch of events, in stream order: users and notifications per event, the activities at once."""
     raw = await tx.raw()
@@ -49,8 +68,7 @@ async def record_events(tx: Tx, events: list[Event]) -> None:
         if not event.type.startswith("user.") and not is_business(event.type):
             continue
         occurred_at = _when(event.occurred_at)
-        if event.type.startswith("user.") and _uuid(event.payload.get("id")) and event.payload.get("role"):
-            await repo.upsert_user(raw, tenant_id, {**event.payload, "id": _uuid(event.payload["id"])}, occurred_at)
+        await _record_user(raw, tenant_id, event, occurred_at)
         if not is_business(event.type):
             continue
         activities.append(
@@ -70,8 +88,7 @@ async def record_event(tx: Tx, event: Event) -> None:
         return
     raw = await tx.raw()
     occurred_at = _when(event.occurred_at)
-    if event.type.startswith("user.") and _uuid(event.payload.get("id")) and event.payload.get("role"):
-        await repo.upsert_user(raw, tenant_id, {**event.payload, "id": _uuid(event.payload["id"])}, occurred_at)
+    await _record_user(raw, tenant_id, event, occurred_at)
     if not is_business(event.type):
         return
     activity = activity_for(event.event_id, event.type, event.payload, occurred_at.isoformat())

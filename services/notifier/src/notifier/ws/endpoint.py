@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from notifier.adapters.upstream import Upstreams
 from notifier.domain.ratelimit import TokenBucket
-from notifier.service_layer.queries import user_may_connect
+from notifier.service_layer.queries import session_ended, user_may_connect
 from notifier.settings import WebSocketSettings
 from notifier.ws import protocol as p
 from notifier.ws.client_events import Context, handle_frame
@@ -62,6 +62,8 @@ async def _authenticate(
         return None
     revoked = hub.revoked(str(principal.user_id), principal.role)
     if revoked or (revoked is None and not await user_may_connect(runtime.db, principal)):
+        return None
+    if hub.session_ended(principal.session_id) or await session_ended(runtime.db, principal):
         return None
     return principal, auth.token, _last_id(auth.last_id)
 

@@ -3,11 +3,14 @@
 A stream event is turned into frames once (one encoding for every recipient) and handed to each local socket
 of that tenant allowed to see it. An identity event that revokes a user (deactivated, role changed, no longer
 active) closes his sockets with 4401 and is remembered, so a reconnect with the old token is refused at once.
+`user.logged_out` closes only the sockets of that login session (the token's `sid`) and remembers the session
+until its tokens can no longer be valid.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -19,6 +22,8 @@ from notifier.ws.wire import text_frame
 from salessync.events import Event
 
 REVOKING = frozenset({"user.deactivated", "user.role_changed"})
+LOGGED_OUT = "user.logged_out"
+ENDED_SESSION_KEEP_S = 3600.0  # longer than an access token lives
 
 
 def frames_for(seq: int, event: Event, names: list[str]) -> list[str]:
@@ -38,6 +43,7 @@ class Hub:
         self.by_user: dict[str, set[Session]] = defaultdict(set)
         self.last_seq = 0
         self.known_users: dict[str, tuple[str, str]] = {}  # user id -> (status, role), from live user.* events
+        self.ended_sessions: dict[str, float] = {}  # session id -> when to forget it (monotonic), live events
         self.delivered = 0
 
     def add(self, session: Session) -> None:
@@ -59,6 +65,10 @@ class Hub:
             return None
         status, current_role = known
         return status != "active" or current_role != role
+
+    def session_ended(self, session_id: str) -> bool:
+        """True when a live `user.logged_out` ended this login session (this instance saw it)."""
+        return bool(session_id) and self.ended_sessions.get(session_id, 0.0) > time.monotonic()
 
     def dispatch(self, seq: int, event: Event) -> None:
         if seq > self.last_seq:
@@ -83,7 +93,23 @@ class Hub:
                 delivered += 1
         self.delivered += delivered
 
+    def _end_session(self, event: Event) -> None:
+        user_id = str(event.payload.get("id", ""))
+        session_id = str(event.payload.get("session_id") or "")
+        if not session_id:
+            return
+        now = time.monotonic()
+        if len(self.ended_sessions) > 10_000:
+            self.ended_sessions = {k: v for k, v in self.ended_sessions.items() if v > now}
+        self.ended_sessions[session_id] = now + ENDED_SESSION_KEEP_S
+        for session in list(self.by_user.get(user_id, ())):
+            if session.tenant_id == event.tenant_id and session.principal.session_id == session_id:
+                session.close(BAD_TOKEN, "logged out")
+
     def _track_user(self, event: Event) -> None:
+        if event.type == LOGGED_OUT:
+            self._end_session(event)
+            return
         user_id = str(event.payload.get("id", ""))
         status = str(event.payload.get("status") or "active")
         if event.type == "user.deactivated":
