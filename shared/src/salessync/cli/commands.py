@@ -1,4 +1,4 @@
-"""`salessync status`, `reset`, `seed` and `tenant create`: the operator's other commands."""
+"""`salessync status`, `reset`, `seed` and `tenant create|suspend|reactivate`: the operator's other commands."""
 
 from __future__ import annotations
 
@@ -132,28 +132,45 @@ def seed(options: Options) -> int:
     return 0
 
 
-def load_create_tenant() -> Callable[..., Any]:
+def load_admin(name: str) -> Callable[..., Any]:
+    """The operator function `name` of `identity.admin`."""
     try:
         module = import_module("identity.admin")
-        return getattr(module, "create_tenant")  # noqa: B009
+        function: Callable[..., Any] = getattr(module, name)
+        return function
     except (ImportError, AttributeError) as exc:
         raise LauncherError(f"the identity service is not installed yet ({one_line(exc)})") from exc
 
 
+def load_create_tenant() -> Callable[..., Any]:
+    return load_admin("create_tenant")
+
+
 def tenant_create(options: Options, *, code: str, name: str, admin_email: str, admin_password: str) -> int:
     create_tenant = load_create_tenant()
+    return _run_on_identity(options, "tenant not created", create_tenant, code, name, admin_email, admin_password)
+
+
+def tenant_set_status(options: Options, *, code: str, status: str) -> int:
+    """`tenant suspend` (status `suspended`) and `tenant reactivate` (status `active`)."""
+    set_tenant_status = load_admin("set_tenant_status")
+    return _run_on_identity(options, "tenant status not changed", set_tenant_status, code, status)
+
+
+def _run_on_identity(options: Options, failure: str, function: Callable[..., Any], *args: Any) -> int:
+    """Call `function(identity's database URL, *args)` and print its result as JSON."""
     identity = next((s for s in discover() if s.name == "identity"), None)
     if identity is None:
         raise LauncherError("the identity service is not registered")
     with service_databases(options, [identity]) as stack:
         try:
-            result = create_tenant(stack.urls["identity"], code, name, admin_email, admin_password)
+            result = function(stack.urls["identity"], *args)
             if inspect.isawaitable(result):
                 result = asyncio.run(_awaited(result))
         except LauncherError:
             raise
         except Exception as exc:
-            raise LauncherError(f"tenant not created ({one_line(exc)})") from exc
+            raise LauncherError(f"{failure} ({one_line(exc)})") from exc
     print(json.dumps(result, indent=2, default=str))
     return 0
 

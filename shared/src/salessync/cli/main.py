@@ -17,6 +17,8 @@ from salessync.registry import DEFAULT_GATEWAY_PORT
 from .plan import LauncherError, Options, env_flag, env_port
 from .stack import one_line
 
+TENANT_STATUS = {"suspend": "suspended", "reactivate": "active"}  # `salessync tenant <verb>` -> the status it sets
+
 
 def parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
     port = env_port(environ, "SALESSYNC_PORT", DEFAULT_GATEWAY_PORT)
@@ -45,6 +47,9 @@ def parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
     create.add_argument("--name", required=True)
     create.add_argument("--admin-email", required=True)
     create.add_argument("--admin-password-stdin", action="store_true", help="read the password from stdin")
+    for verb, text in (("suspend", "suspend a tenant: its users cannot log in, its sockets close with 4403"),
+                       ("reactivate", "reactivate a suspended tenant")):  # fmt: skip
+        tenant.add_parser(verb, parents=[common], help=text).add_argument("--code", required=True)
     return top
 
 
@@ -88,6 +93,8 @@ def dispatch(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         return commands.reset(options, yes=args.yes)
     if args.command == "seed":
         return commands.seed(options)
+    if args.tenant_command in TENANT_STATUS:
+        return commands.tenant_set_status(options, code=args.code, status=TENANT_STATUS[args.tenant_command])
     return commands.tenant_create(
         options,
         code=args.code,

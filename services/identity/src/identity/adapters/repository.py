@@ -46,6 +46,19 @@ async def tenant_by_id(tx: Tx, tenant_id: uuid.UUID) -> Tenant | None:
     return _tenant(row) if row else None
 
 
+async def tenant_by_code_for_update(tx: Tx, code: str) -> Tenant | None:
+    raw = await tx.raw()
+    row = await raw.fetchrow(
+        "SELECT id, code, name, status FROM tenants WHERE code = $1 FOR UPDATE", code.strip().lower()
+    )
+    return _tenant(row) if row else None
+
+
+async def set_tenant_status(tx: Tx, tenant_id: uuid.UUID, status: str) -> None:
+    raw = await tx.raw()
+    await raw.execute("UPDATE tenants SET status = $2, updated_at = now() WHERE id = $1", tenant_id, status)
+
+
 async def insert_tenant(tx: Tx, tenant: Tenant) -> bool:
     """Insert; False when this very tenant (same id and code) exists already; a code taken by another is 409."""
     raw = await tx.raw()

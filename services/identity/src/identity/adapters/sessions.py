@@ -88,6 +88,16 @@ async def revoke_user_families(tx: Tx, tenant_id: uuid.UUID, user_id: uuid.UUID,
     return int(status.rsplit(" ", 1)[-1])
 
 
+async def revoke_tenant_families(tx: Tx, tenant_id: uuid.UUID, reason: str) -> int:
+    raw = await tx.raw()
+    status: str = await raw.execute(
+        "UPDATE refresh_families SET revoked_at = now(), revoked_reason = $2 WHERE tenant_id = $1 AND revoked_at IS NULL",
+        tenant_id,
+        reason,
+    )
+    return int(status.rsplit(" ", 1)[-1])
+
+
 async def purge_expired(tx: Tx, older_than_s: float) -> None:
     """Drop families whose every token expired long ago (their tokens go with them)."""
     raw = await tx.raw()

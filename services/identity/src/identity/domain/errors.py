@@ -52,6 +52,13 @@ class TenantCodeTaken(Conflict):
         super().__init__(f"a tenant with code '{code}' already exists", field="code")
 
 
+class TenantNotFound(NotFound):
+    code = "tenant_not_found"
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"no tenant with code '{code}'", field="code")
+
+
 class StaleVersion(Conflict):
     code = "stale_version"
 

@@ -77,6 +77,12 @@ def normalize_tenant_code(value: str) -> str:
     return code
 
 
+def check_tenant_status(value: str) -> str:
+    if value not in TENANT_STATUSES:
+        raise InvalidInput("status", f"must be one of {', '.join(TENANT_STATUSES)}")
+    return value
+
+
 def check_name(value: str, field_name: str = "name") -> str:
     name = value.strip()
     if "\x00" in name:

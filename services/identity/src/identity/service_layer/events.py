@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from identity.domain.model import User
+from identity.domain.model import Tenant, User
 from salessync.db import Tx
 from salessync.events import new_event
 
@@ -32,6 +32,20 @@ async def publish_logged_out(
             tenant_id=tenant_id,
             aggregate_id=user_id,
             payload={"id": str(user_id), "session_id": str(session_id), "reason": reason},
+            producer="identity",
+        )
+    )
+
+
+async def publish_tenant_status(tx: Tx, tenant: Tenant) -> None:
+    """`tenant.suspended` / `tenant.reactivated`: the notifier closes or accepts the tenant's sockets again."""
+    event_type = "tenant.suspended" if tenant.status == "suspended" else "tenant.reactivated"
+    await tx.add_event(
+        new_event(
+            event_type,
+            tenant_id=tenant.id,
+            aggregate_id=tenant.id,
+            payload={"id": str(tenant.id), "code": tenant.code, "status": tenant.status},
             producer="identity",
         )
     )

@@ -57,6 +57,23 @@ async def end_session(raw: Any, tenant_id: str, user_id: str, session_id: str, a
     await raw.execute("DELETE FROM ended_sessions WHERE ended_at < now() - make_interval(secs => $1)", keep_s)
 
 
+async def set_tenant_status(raw: Any, tenant_id: str, status: str, at: datetime) -> None:
+    """Remember the tenant's status; an older change arriving late does not undo a newer one."""
+    await raw.execute(
+        """INSERT INTO tenant_status (tenant_id, status, changed_at) VALUES ($1, $2, $3)
+           ON CONFLICT (tenant_id) DO UPDATE SET status = excluded.status, changed_at = excluded.changed_at
+           WHERE tenant_status.changed_at <= excluded.changed_at""",
+        tenant_id,
+        status,
+        at,
+    )
+
+
+async def tenant_suspended(raw: Any, tenant_id: str) -> bool:
+    row = await raw.fetchrow("SELECT 1 FROM tenant_status WHERE tenant_id = $1 AND status = 'suspended'", tenant_id)
+    return row is not None
+
+
 async def session_ended(raw: Any, tenant_id: str, user_id: str, session_id: str) -> bool:
     row = await raw.fetchrow(
         "SELECT 1 FROM ended_sessions WHERE session_id = $1 AND tenant_id = $2 AND user_id = $3",

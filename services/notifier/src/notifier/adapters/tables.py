@@ -35,6 +35,16 @@ ended_sessions = Table(
     Index("ix_ended_sessions_ended_at", "ended_at"),
 )
 
+# The last known status of each tenant (identity's `tenant.suspended` / `tenant.reactivated`): a token of a
+# suspended tenant is refused with 4403. Only tenants that were ever suspended have a row.
+tenant_status = Table(
+    "tenant_status",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
 # One line of the timeline per business event; its id is the event id (so recording it twice is a no-op).
 activities = Table(
     "activities",

@@ -31,6 +31,9 @@ NOT_ACTIVITIES = frozenset({"location.recorded", "chat.message_sent", "sales.upd
 
 ACTIVITY = "activity:new"
 
+# Identity's tenant events -> the tenant's status after them (a suspended tenant's sockets close with 4403).
+TENANT_STATUS_EVENTS: dict[str, str] = {"tenant.suspended": "suspended", "tenant.reactivated": "active"}
+
 
 def is_business(event_type: str) -> bool:
     return event_type not in NOT_ACTIVITIES

@@ -106,3 +106,9 @@ async def session_ended(db: Database, principal: Principal) -> bool:
         return await repo.session_ended(
             await tx.raw(), str(principal.tenant_id), str(principal.user_id), principal.session_id
         )
+
+
+async def tenant_suspended(db: Database, tenant_id: str) -> bool:
+    """True when identity said the tenant is suspended (and has not reactivated it since)."""
+    async with db.connect() as tx:
+        return await repo.tenant_suspended(await tx.raw(), tenant_id)

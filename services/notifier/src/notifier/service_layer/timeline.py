@@ -16,7 +16,7 @@ from typing import Any
 from notifier.adapters import repository as repo
 from notifier.domain.activity import Activity, activity_for
 from notifier.domain.notifications import NotificationPlan, plan_for
-from notifier.domain.routing import is_business
+from notifier.domain.routing import TENANT_STATUS_EVENTS, is_business
 from salessync.db import Tx
 from salessync.events import Event, new_event
 
@@ -39,6 +39,12 @@ def _when(value: str) -> datetime:
     except ValueError:
         return datetime.now(UTC)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+async def _record_tenant(raw: Any, tenant_id: str, event: Event, occurred_at: datetime) -> None:
+    """The tenant's status (tenant.suspended / tenant.reactivated): a suspended tenant's tokens are refused."""
+    if event.type in TENANT_STATUS_EVENTS:
+        await repo.set_tenant_status(raw, tenant_id, TENANT_STATUS_EVENTS[event.type], occurred_at)
 
 
 async def _record_user(raw: Any, tenant_id: str, event: Event, occurred_at: datetime) -> None:
@@ -69,6 +75,7 @@ async def record_events(tx: Tx, events: list[Event]) -> None:
             continue
         occurred_at = _when(event.occurred_at)
         await _record_user(raw, tenant_id, event, occurred_at)
+        await _record_tenant(raw, tenant_id, event, occurred_at)
         if not is_business(event.type):
             continue
         activities.append(
@@ -89,6 +96,7 @@ async def record_event(tx: Tx, event: Event) -> None:
     raw = await tx.raw()
     occurred_at = _when(event.occurred_at)
     await _record_user(raw, tenant_id, event, occurred_at)
+    await _record_tenant(raw, tenant_id, event, occurred_at)
     if not is_business(event.type):
         return
     activity = activity_for(event.event_id, event.type, event.payload, occurred_at.isoformat())

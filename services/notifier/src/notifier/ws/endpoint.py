@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from notifier.adapters.upstream import Upstreams
 from notifier.domain.ratelimit import TokenBucket
-from notifier.service_layer.queries import session_ended, user_may_connect
+from notifier.service_layer.queries import session_ended, tenant_suspended, user_may_connect
 from notifier.settings import WebSocketSettings
 from notifier.ws import protocol as p
 from notifier.ws.client_events import Context, handle_frame
@@ -50,7 +50,9 @@ def _last_id(value: str | int | None) -> int | None:
 
 async def _authenticate(
     ws: WebSocket, runtime: Runtime, hub: Hub, timeout: float
-) -> tuple[Principal, str, int | None] | None:
+) -> tuple[Principal, str, int | None] | int:
+    """The principal, its token and the client's last id; or the close code (4401, or 4403 for a suspended
+    tenant)."""
     try:
         first = await asyncio.wait_for(ws.receive(), timeout=timeout)
         frame = p.parse_client_frame(first.get("text") or first.get("bytes") or b"")
@@ -59,12 +61,16 @@ async def _authenticate(
         auth = AuthIn.model_validate(frame.data)
         principal = await runtime.verifier.verify(auth.token)
     except (TimeoutError, p.BadFrame, ValidationError, Unauthorized, RuntimeError):
-        return None
+        return p.BAD_TOKEN
+    tenant_id = str(principal.tenant_id)
+    suspended = hub.tenant_suspended(tenant_id)
+    if suspended or (suspended is None and await tenant_suspended(runtime.db, tenant_id)):
+        return p.TENANT_SUSPENDED
     revoked = hub.revoked(str(principal.user_id), principal.role)
     if revoked or (revoked is None and not await user_may_connect(runtime.db, principal)):
-        return None
+        return p.BAD_TOKEN
     if hub.session_ended(principal.session_id) or await session_ended(runtime.db, principal):
-        return None
+        return p.BAD_TOKEN
     return principal, auth.token, _last_id(auth.last_id)
 
 
@@ -75,9 +81,10 @@ async def websocket_endpoint(ws: WebSocket) -> None:
     settings = sockets.settings
     await ws.accept()
     authenticated = await _authenticate(ws, runtime, sockets.hub, settings.auth_timeout_s)
-    if authenticated is None:
+    if isinstance(authenticated, int):
+        reason = "tenant suspended" if authenticated == p.TENANT_SUSPENDED else "authentication failed"
         with contextlib.suppress(Exception):
-            await ws.close(p.BAD_TOKEN, "authentication failed")
+            await ws.close(authenticated, reason)
         return
     principal, token, last_id = authenticated
     session = Session(ws, principal, token, queue_size=settings.send_queue, replay_max=settings.replay_max)

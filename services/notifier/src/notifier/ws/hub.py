@@ -4,7 +4,8 @@ A stream event is turned into frames once (one encoding for every recipient) and
 of that tenant allowed to see it. An identity event that revokes a user (deactivated, role changed, no longer
 active) closes his sockets with 4401 and is remembered, so a reconnect with the old token is refused at once.
 `user.logged_out` closes only the sockets of that login session (the token's `sid`) and remembers the session
-until its tokens can no longer be valid.
+until its tokens can no longer be valid. `tenant.suspended` closes every socket of that tenant with 4403 and is
+remembered (as is `tenant.reactivated`), so a new auth frame of that tenant is refused at once.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from collections import defaultdict
 from typing import Any
 
 from notifier.domain.activity import activity_for
-from notifier.domain.routing import ACTIVITY, client_names, may_see
-from notifier.ws.protocol import BAD_TOKEN, event_frame
+from notifier.domain.routing import ACTIVITY, TENANT_STATUS_EVENTS, client_names, may_see
+from notifier.ws.protocol import BAD_TOKEN, TENANT_SUSPENDED, event_frame
 from notifier.ws.session import Session
 from notifier.ws.wire import text_frame
 from salessync.events import Event
@@ -44,6 +45,7 @@ class Hub:
         self.last_seq = 0
         self.known_users: dict[str, tuple[str, str]] = {}  # user id -> (status, role), from live user.* events
         self.ended_sessions: dict[str, float] = {}  # session id -> when to forget it (monotonic), live events
+        self.tenant_status: dict[str, str] = {}  # tenant id -> status, from live tenant.* events
         self.delivered = 0
 
     def add(self, session: Session) -> None:
@@ -70,11 +72,18 @@ class Hub:
         """True when a live `user.logged_out` ended this login session (this instance saw it)."""
         return bool(session_id) and self.ended_sessions.get(session_id, 0.0) > time.monotonic()
 
+    def tenant_suspended(self, tenant_id: str) -> bool | None:
+        """True/False when a live tenant.* event told us; None when this instance has seen none for the tenant."""
+        status = self.tenant_status.get(tenant_id)
+        return None if status is None else status == "suspended"
+
     def dispatch(self, seq: int, event: Event) -> None:
         if seq > self.last_seq:
             self.last_seq = seq
         if event.type.startswith("user."):
             self._track_user(event)
+        elif event.type in TENANT_STATUS_EVENTS:
+            self._track_tenant(event)
         sessions = self.by_tenant.get(event.tenant_id)
         if not sessions:
             return
@@ -92,6 +101,13 @@ class Hub:
                 session.deliver(seq, frames, wire)
                 delivered += 1
         self.delivered += delivered
+
+    def _track_tenant(self, event: Event) -> None:
+        status = TENANT_STATUS_EVENTS[event.type]
+        self.tenant_status[event.tenant_id] = status
+        if status == "suspended":
+            for session in list(self.by_tenant.get(event.tenant_id, ())):
+                session.close(TENANT_SUSPENDED, "tenant suspended")
 
     def _end_session(self, event: Event) -> None:
         user_id = str(event.payload.get("id", ""))
