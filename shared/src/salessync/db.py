@@ -111,6 +111,18 @@ class Database:
                 callback()
 
     @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[Tx]:
+        """A connection with no transaction begun: each statement on `await tx.raw()` commits by itself, and
+        `raw.transaction()` makes an explicit one. Events whose outbox rows its statements wrote (appended to
+        `tx.events`) wake the relay when the block ends, as after a transaction."""
+        async with self.engine.connect() as conn:
+            tx = Tx(conn)
+            yield tx
+        if tx.events:
+            for callback in self._on_events:
+                callback()
+
+    @asynccontextmanager
     async def connect(self) -> AsyncIterator[Tx]:
         """A read-only unit of work (still one transaction, so reads are consistent)."""
         async with self.transaction() as tx:

@@ -38,9 +38,8 @@ SORTS = {
 @asynccontextmanager
 async def autocommit(db: Database) -> AsyncIterator[Any]:
     """A pooled asyncpg connection with no transaction open: each read statement is one round trip."""
-    async with db.engine.connect() as conn:
-        fairy = await conn.get_raw_connection()
-        yield fairy.driver_connection
+    async with db.autocommit() as tx:
+        yield await tx.raw()
 
 
 @dataclass(frozen=True, slots=True)

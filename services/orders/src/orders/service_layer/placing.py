@@ -38,8 +38,8 @@ async def place_order(tx: Tx, cmd: PlaceOrder, discount_caps: dict[str, Decimal]
 async def place_then_number(db: Database, cmd: PlaceOrder, discount_caps: dict[str, Decimal]) -> dict[str, Any]:
     """Place the order in one transaction, then number it in one autocommit statement of its own on the same
     connection, so the day's counter row is never locked across a round trip to this process (see order_writes)."""
-    async with db.transaction() as tx:
-        raw = await _untransacted(tx)
+    async with db.autocommit() as tx:
+        raw = await tx.raw()
         async with raw.transaction():
             new, priced, event = await _priced(raw, cmd, discount_caps)
             created_at = await order_writes.insert_unnumbered(raw, new, priced, event)
@@ -52,8 +52,8 @@ async def place_then_number(db: Database, cmd: PlaceOrder, discount_caps: dict[s
 
 async def number_stranded_orders(db: Database, older_than_s: float = 60.0) -> int:
     """Number the orders whose process stopped between placing and numbering; answers how many it numbered."""
-    async with db.transaction() as tx:
-        raw = await _untransacted(tx)
+    async with db.autocommit() as tx:
+        raw = await tx.raw()
         done = 0
         for row in await order_writes.unnumbered(raw, older_than_s):
             event = decode_event(row["placed_event"].encode())
@@ -64,12 +64,6 @@ async def number_stranded_orders(db: Database, older_than_s: float = 60.0) -> in
     if done:
         log.warning("numbered orders left without a number", extra={"count": done})
     return done
-
-
-async def _untransacted(tx: Tx) -> Any:
-    """The driver connection of `tx` with no transaction begun: each statement commits by itself, and
-    `raw.transaction()` makes an explicit one. (`Tx` commits nothing at its end when it never began.)"""
-    return (await tx.conn.get_raw_connection()).driver_connection
 
 
 async def _priced(
