@@ -36,7 +36,7 @@ from urllib.parse import quote
 import aiohttp
 import asyncpg
 
-from bench.common import LoadResult, check_loopback, new_session, run_load
+from bench.common import LoadResult, check_loopback, new_session, run_load, wait_ready
 from salessync.demo import DEMO
 from salessync.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from salessync.migrations import upgrade
@@ -272,22 +272,6 @@ async def scale_rows(
 def pg_postmaster(pg: EmbeddedPostgres) -> int:
     """The postmaster's pid, from the first line of its `postmaster.pid`."""
     return int((pg.data_dir / "postmaster.pid").read_text().split()[0])
-
-
-async def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"catalog exited with {proc.returncode}")
-            try:
-                async with session.get(url) as answer:
-                    if answer.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise RuntimeError("catalog did not become ready within 30 s")
 
 
 DEMO_QUERIES = [

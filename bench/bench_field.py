@@ -30,7 +30,7 @@ from typing import Any
 
 import aiohttp
 
-from bench.common import LoadResult, http_call, new_session, run_load
+from bench.common import LoadResult, http_call, new_session, run_load, wait_ready
 from salessync.db import Database
 from salessync.demo import DEMO
 from salessync.embedded import EmbeddedNats, EmbeddedPostgres, free_port
@@ -157,7 +157,7 @@ async def standalone(concurrency: int, duration_s: float) -> list[dict[str, Any]
             base = f"http://127.0.0.1:{port}"
             headers = bearer(keys.mint(user_id=uuid.uuid4(), tenant_id=DEMO.id, role="warehouse_staff"))
             async with new_session(concurrency) as session:
-                await _wait_ready(session, base + "/ready", proc)
+                await wait_ready(base + "/ready", proc)
                 call = _adjustment_call(base + "/api/inventory/adjustments", headers)
                 http = await run_load("POST /api/inventory/adjustments (field alone)", call, session,
                                       concurrency=concurrency, duration_s=duration_s, warmup=32)  # fmt: skip
@@ -170,21 +170,6 @@ async def standalone(concurrency: int, duration_s: float) -> list[dict[str, Any]
                 proc.wait(timeout=15)
             nats_server.stop()
             pg.stop()
-
-
-async def _wait_ready(session: aiohttp.ClientSession, url: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"field exited with {proc.returncode}")
-        try:
-            async with session.get(url) as answer:
-                if answer.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.2)
-    raise RuntimeError("field did not become ready within 30 s")
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ from typing import Any
 import aiohttp
 import orjson
 
+from bench.common import wait_ready
 from salessync.embedded import free_port
 from salessync.testing.tokens import TestKeys
 
@@ -78,23 +79,6 @@ def _process(proc: subprocess.Popen[bytes]) -> Iterator[subprocess.Popen[bytes]]
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-
-
-async def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    async with aiohttp.ClientSession() as session:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{url} exited with {proc.returncode}")
-            try:
-                async with session.get(url) as response:
-                    if response.status < 500:
-                        return
-            except aiohttp.ClientError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not start within {timeout}s")
-            await asyncio.sleep(0.1)
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -154,7 +138,7 @@ async def bench(requests: int, concurrency: int, transports: list[str]) -> list[
     upstream_port = free_port()
     upstream_url = f"http://127.0.0.1:{upstream_port}"
     with _process(_uvicorn("bench.bench_gateway:upstream_app", upstream_port, {})) as upstream:
-        await _wait_ready(upstream_url + PATH, upstream)
+        await wait_ready(upstream_url + PATH, upstream, timeout_s=20, ready_below=500)
         await load(upstream_url + PATH, {}, requests=warmup, concurrency=concurrency)
         direct = await load(upstream_url + PATH, {}, requests=requests, concurrency=concurrency)
         rows.append({"name": "upstream directly (no gateway)", **direct})
@@ -169,7 +153,7 @@ async def bench(requests: int, concurrency: int, transports: list[str]) -> list[
             }
             url = f"http://127.0.0.1:{port}"
             with _process(_uvicorn("gateway.main:create_app", port, env, factory=True)) as gateway:
-                await _wait_ready(url + "/health", gateway)
+                await wait_ready(url + "/health", gateway, timeout_s=20, ready_below=500)
                 await load(url + PATH, headers, requests=warmup, concurrency=concurrency)
                 cpu_before = _cpu_seconds(gateway.pid)
                 result = await load(url + PATH, headers, requests=requests, concurrency=concurrency)

@@ -20,7 +20,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import Any
 import aiohttp
 import orjson
 
-from bench.common import BenchContext, Call, new_session
+from bench.common import BenchContext, Call, new_session, wait_ready
 from salessync.demo import DEMO
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -193,22 +192,6 @@ def orders_service(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-
-
-async def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the orders service exited with {proc.returncode}")
-            try:
-                async with session.get(url) as answer:
-                    if answer.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise RuntimeError(f"{url} was not ready within {timeout_s}s")
 
 
 def standalone(args: argparse.Namespace) -> list[dict[str, Any]]:

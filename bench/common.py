@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import subprocess
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -187,6 +188,26 @@ class BenchContext:
         kwargs.setdefault("concurrency", self.concurrency)
         kwargs.setdefault("duration_s", self.duration_s)
         return await run_load(name, call, self.session, **kwargs)
+
+
+async def wait_ready(
+    url: str, proc: subprocess.Popen[bytes], *, timeout_s: float = 30.0, ready_below: int = 300
+) -> None:
+    """Poll `url` until it answers below `ready_below`, failing at once if `proc` exits, or after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    async with aiohttp.ClientSession() as session:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the process behind {url} exited with {proc.returncode}")
+            try:
+                async with session.get(url) as answer:
+                    if answer.status < ready_below:
+                        return
+            except aiohttp.ClientError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{url} was not ready within {timeout_s:.0f} s")
+            await asyncio.sleep(0.1)
 
 
 def new_session(concurrency: int) -> aiohttp.ClientSession:
