@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -15,10 +16,45 @@ from typing import Any
 MAX_SOCKET_DIR = 90  # unix socket paths are limited to ~107 bytes including "/.s.PGSQL.5432"
 
 
-def free_port() -> int:
+LOWEST_PORT = 10000
+
+
+def ephemeral_low() -> int:
+    """The first port of the kernel's ephemeral range (outgoing connections take their local port from it)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+def can_bind(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port_block(width: int = 1) -> int:
+    """A port p with p .. p+width-1 all free, chosen below the ephemeral range.
+
+    A port the kernel hands out (bind to port 0) lies inside the ephemeral range, so by the time the process it is
+    meant for binds it, an outgoing connection (to PostgreSQL, to NATS) may hold it as its local port: CI once lost a
+    whole e2e run to exactly that. Below the range only listening sockets compete."""
+    high = ephemeral_low() - width
+    if high <= LOWEST_PORT:
+        high = 65535 - width
+    rng = random.SystemRandom()
+    for _ in range(200):
+        port = rng.randrange(LOWEST_PORT, high)
+        if all(can_bind(port + i) for i in range(width)):
+            return port
+    raise OSError(f"no {width} consecutive free ports found")
+
+
+def free_port() -> int:
+    return free_port_block(1)
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:

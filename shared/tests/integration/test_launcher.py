@@ -20,8 +20,9 @@ import httpx
 import psutil
 import pytest
 
+from salessync.cli.background import free_base_port
 from salessync.cli.stack import embedded_service_url
-from salessync.embedded import free_port, port_in_use
+from salessync.embedded import port_in_use
 from salessync.testing.helpers import eventually
 
 FAKE_APP = """
@@ -190,14 +191,6 @@ class Fixture:
             text=True,
             timeout=120,
         )
-
-
-def free_base_port() -> int:
-    for _ in range(50):
-        port = free_port()
-        if port < 65000 and not any(port_in_use(port + i) for i in range(6)):
-            return port
-    raise RuntimeError("no free run of ports")
 
 
 async def wait_ready(run: Run, data_dir: Path) -> None:

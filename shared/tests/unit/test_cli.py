@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from salessync.cli.plan import (
 )
 from salessync.cli.supervisor import Backoff, command_for
 from salessync.cli.up import banner
+from salessync.embedded import can_bind, ephemeral_low, free_port_block
 from salessync.registry import ServiceSpec
 
 
@@ -183,3 +185,20 @@ def test_the_banner_names_every_url_and_the_demo_logins() -> None:
 def test_the_banner_without_seed_says_how_to_add_the_demo() -> None:
     text = banner(Options(seed=False), [], {}, "nats://x:1", [])
     assert "salessync seed" in text and "admin@demo.example" not in text
+
+
+def test_free_ports_for_the_services_lie_below_the_ephemeral_range() -> None:
+    """Outgoing connections take their local port from the ephemeral range: a service port chosen there can be
+    taken by one of them before the service binds it (CI once lost an e2e run to that)."""
+    low = ephemeral_low()
+    for _ in range(20):
+        port = free_port_block(6)
+        assert 10000 <= port and port + 6 <= low
+        assert all(can_bind(port + i) for i in range(6))
+
+
+def test_a_port_someone_listens_on_is_not_offered() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        assert not can_bind(held.getsockname()[1])

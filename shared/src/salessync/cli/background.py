@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from salessync.embedded import free_port, port_in_use
+from salessync.embedded import free_port_block
 
 from .plan import RUN_FILE, LauncherError
 
@@ -36,11 +36,10 @@ class Running:
 
 def free_base_port(width: int = 6) -> int:
     """A port p with p .. p+width-1 all free (the gateway and the services after it)."""
-    for _ in range(100):
-        port = free_port()
-        if port + width < 65535 and not any(port_in_use(port + i) for i in range(width)):
-            return port
-    raise LauncherError(f"no {width} consecutive free ports found")
+    try:
+        return free_port_block(width)
+    except OSError as exc:
+        raise LauncherError(str(exc)) from exc
 
 
 def tail(path: Path, lines: int = 40) -> str:
