@@ -27,12 +27,14 @@ from salessync.testing.tokens import TestKeys
 
 
 @asynccontextmanager
-async def serve(app: FastAPI) -> AsyncIterator[str]:
-    """Run `app` with uvicorn on 127.0.0.1 and a free port; yields its base URL (http://...)."""
+async def serve(app: FastAPI, **options: Any) -> AsyncIterator[str]:
+    """Run `app` with uvicorn on 127.0.0.1 and a free port; yields its base URL (http://...).
+
+    `options` are further uvicorn settings (the heartbeat test shortens the ping interval)."""
     port = free_port()
     # As the launcher runs it (service.py): no permessage-deflate, so live frames take the direct write path.
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws_per_message_deflate=False
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws_per_message_deflate=False, **options
     )
     server = uvicorn.Server(config)
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
@@ -134,11 +136,16 @@ def notifier_settings(database_url: str, nats: EmbeddedNats, keys: TestKeys, **o
 
 
 @asynccontextmanager
-async def running_notifier(settings: NotifierSettings, keys: TestKeys, nats_url: str) -> AsyncIterator[Notifier]:
+async def running_notifier(
+    settings: NotifierSettings, keys: TestKeys, nats_url: str, **options: Any
+) -> AsyncIterator[Notifier]:
     nc = await connect(nats_url, "test")
     await ensure_stream(nc.jetstream())
     try:
-        async with serve(create_app(settings)) as base_url, httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+        async with (
+            serve(create_app(settings), **options) as base_url,
+            httpx.AsyncClient(base_url=base_url, timeout=10) as http,
+        ):
             yield Notifier(base_url, keys, nc, http)
     finally:
         await nc.close()

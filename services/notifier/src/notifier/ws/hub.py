@@ -15,6 +15,8 @@ import time
 from collections import defaultdict
 from typing import Any
 
+from prometheus_client import Gauge
+
 from notifier.domain.activity import activity_for
 from notifier.domain.routing import ACTIVITY, TENANT_STATUS_EVENTS, client_names, may_see
 from notifier.ws.protocol import BAD_TOKEN, TENANT_SUSPENDED, event_frame
@@ -25,6 +27,7 @@ from salessync.events import Event
 REVOKING = frozenset({"user.deactivated", "user.role_changed"})
 LOGGED_OUT = "user.logged_out"
 ENDED_SESSION_KEEP_S = 3600.0  # longer than an access token lives
+OPEN_SOCKETS = Gauge("notifier_websockets_open", "Authenticated WebSockets open on this instance")
 
 
 def frames_for(seq: int, event: Event, names: list[str]) -> list[str]:
@@ -51,8 +54,12 @@ class Hub:
     def add(self, session: Session) -> None:
         self.by_tenant[session.tenant_id].add(session)
         self.by_user[session.user_id].add(session)
+        OPEN_SOCKETS.inc()
 
     def remove(self, session: Session) -> None:
+        if session not in self.by_user.get(session.user_id, ()):
+            return
+        OPEN_SOCKETS.dec()
         for index, key in ((self.by_tenant, session.tenant_id), (self.by_user, session.user_id)):
             group = index.get(key)
             if group is not None:
