@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gc
 import os
 import struct
 import sys
@@ -152,6 +153,9 @@ async def open_clients(ws_url: str, token: str, count: int, seen: Receipts) -> l
 async def worker(ws_url: str, token: str, count: int) -> None:
     seen = Receipts(count)
     clients = await open_clients(ws_url, token, count, seen)
+    # The simulated phones must not measure their own collector: exempt the sockets from later collections.
+    gc.collect()
+    gc.freeze()
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)

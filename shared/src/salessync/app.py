@@ -18,6 +18,7 @@ from fastapi.responses import ORJSONResponse
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
+from salessync import gcstats
 from salessync.auth import TokenVerifier, verifier_from_settings
 from salessync.consumer import ConsumerRunner, Subscription
 from salessync.db import Database
@@ -113,6 +114,8 @@ def create_service_app(
                     await retrying("start the consumers", runtime.consumers.start)
             if on_startup is not None:
                 await on_startup(runtime)
+            gcstats.install()
+            gcstats.freeze()
             log.info("started", extra={"port": settings.http.port})
             yield
         finally:

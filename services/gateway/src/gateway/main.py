@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, WebSocket
 from starlette.middleware.cors import CORSMiddleware
@@ -21,8 +22,11 @@ from gateway.ratelimit import retry_after
 from gateway.routing import RouteTable
 from gateway.security import SecurityHeadersMiddleware
 from gateway.settings import GatewaySettings
+from gateway.tunnel import STATE_KEY as TUNNEL_STATE
+from gateway.tunnel import TunnelContext
 from gateway.upstream import make_client
 from gateway.websocket import pipe
+from salessync import gcstats
 from salessync.auth import verifier_from_settings
 from salessync.logging import configure_logging
 from salessync.web import RequestContextMiddleware, install_error_handlers, install_probes
@@ -50,11 +54,27 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         public=public_set(settings.public_routes),
     )
 
+    ws_route = table.match("/ws")
+    ws_base = settings.upstreams.get(ws_route.service, "") if ws_route else ""
+    ws_url = ws_base.replace("http://", "ws://", 1).replace("https://", "wss://", 1).rstrip("/") + "/ws"
+    tunnel = (
+        TunnelContext.for_url(
+            ws_base,
+            connect_timeout_s=settings.client.connect_timeout_s,
+            trust_forwarded=settings.trust_forwarded,
+            rate_limit=proxy.by_address.take if proxy.limits_on else None,
+        )
+        if ws_base.startswith("http://")
+        else None
+    )
+
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         proxy.client = make_client(settings.client)
+        gcstats.install()
+        gcstats.freeze()  # a thousand tunnels must not mean a full collection every few seconds
         try:
-            yield
+            yield {TUNNEL_STATE: tunnel}  # read by gateway.tunnel.WebSocketTunnel when uvicorn serves with it
         finally:
             await proxy.client.aclose()
 
@@ -74,11 +94,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     app.router.routes.extend(docs_routes())
 
-    ws_route = table.match("/ws")
-    ws_base = settings.upstreams.get(ws_route.service, "") if ws_route else ""
-    ws_url = ws_base.replace("http://", "ws://", 1).replace("https://", "wss://", 1).rstrip("/") + "/ws"
-
-    @app.websocket("/ws")
+    @app.websocket("/ws")  # the fallback when the server does not hand upgrades to gateway.tunnel
     async def websocket_proxy(websocket: WebSocket) -> None:
         if proxy.limits_on:
             wait = proxy.by_address.take(client_address(websocket.scope, trust_forwarded=settings.trust_forwarded))

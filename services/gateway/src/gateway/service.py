@@ -9,4 +9,6 @@ SPEC = ServiceSpec(
     start_order=90,
     service_dir=service_dir_of(__file__),
     has_database=False,
+    # /ws as a byte tunnel to the notifier (gateway/tunnel.py) instead of a frame-by-frame relay.
+    uvicorn_args=("--ws", "gateway.tunnel:WebSocketTunnel"),
 )

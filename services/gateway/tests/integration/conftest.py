@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,6 +17,7 @@ from pydantic import BaseModel
 
 from gateway.main import create_app
 from gateway.settings import GatewaySettings
+from gateway.tunnel import WebSocketTunnel
 from salessync.embedded import free_port
 from salessync.testing.helpers import eventually
 from salessync.testing.tokens import TestKeys
@@ -68,6 +70,9 @@ class Upstream:
             try:
                 while True:
                     text = await websocket.receive_text()
+                    if text == "headers":  # what the gateway told the notifier about the client
+                        await websocket.send_text(json.dumps(dict(websocket.headers)))
+                        continue
                     if text.startswith("close:"):
                         await websocket.close(code=int(text.split(":")[1]), reason="asked to")
                         return
@@ -98,8 +103,8 @@ class Upstream:
 
 
 @asynccontextmanager
-async def serve(app: Any, port: int | None = None) -> AsyncIterator[str]:
-    """Serve `app` with uvicorn in this event loop; yields its base URL."""
+async def serve(app: Any, port: int | None = None, ws: Any = "websockets-sansio") -> AsyncIterator[str]:
+    """Serve `app` with uvicorn in this event loop; yields its base URL. `ws`: uvicorn's WebSocket protocol."""
     port = port or free_port()
     config = uvicorn.Config(
         app,
@@ -108,7 +113,7 @@ async def serve(app: Any, port: int | None = None) -> AsyncIterator[str]:
         log_config=None,
         log_level="warning",
         lifespan="on",
-        ws="websockets-sansio",
+        ws=ws,
         proxy_headers=False,
         timeout_graceful_shutdown=1,
     )
@@ -167,8 +172,9 @@ def gateway_settings(upstreams: dict[str, str], keys: TestKeys, **overrides: Any
 
 
 @asynccontextmanager
-async def running_gateway(settings: GatewaySettings) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(create_app(settings)) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
+async def running_gateway(settings: GatewaySettings, ws: Any = WebSocketTunnel) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway as the launcher serves it (WebSockets through gateway.tunnel), or with `ws` instead."""
+    async with serve(create_app(settings), ws=ws) as url, httpx.AsyncClient(base_url=url, timeout=10) as client:
         yield client
 
 
