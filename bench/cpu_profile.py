@@ -50,7 +50,7 @@ def processes(port: int, data_dir: str) -> dict[str, str]:
         (
             p
             for p, (cmd, _) in table.items()
-            if "salessync up" in cmd and f"--port {port}" in cmd and "uvicorn" not in cmd
+            if re.search(r"salessync(\.cli\.main)? up ", cmd) and f"--port {port} " in cmd and "uvicorn" not in cmd
         ),
         None,
     )

@@ -1,4 +1,6 @@
-"""`/ws`: accept the client's WebSocket, open one to the notifier, and pipe frames both ways.
+"""`/ws` as an ASGI route, the fallback: accept the client's WebSocket, open one to the notifier, and pipe frames
+both ways. The launcher and the images serve the gateway with `gateway.tunnel` instead, which takes the upgrade
+before the ASGI app sees it and copies bytes (far cheaper per frame); this route answers under any other server.
 
 The gateway does not authenticate the socket: the client's first frame carries the token and the notifier
 checks it (and closes with 4401). Close codes pass through in both directions, so a client sees the
