@@ -61,7 +61,10 @@ class UpstreamClientSettings(BaseModel):
     pool_timeout_s: float = Field(default=5.0, gt=0)
     max_connections: int = Field(default=64, ge=1)
     max_keepalive: int = Field(default=64, ge=0)
-    keepalive_expiry_s: float = Field(default=30.0, gt=0)
+    # Shorter than the services' own idle keep-alive (uvicorn closes an idle connection after 5 s): reusing a
+    # connection the service has just closed fails the request with a 502, which the first POST after a quiet
+    # spell of 5 to 30 s used to get.
+    keepalive_expiry_s: float = Field(default=4.0, gt=0)
 
 
 class RateLimitSettings(BaseModel):

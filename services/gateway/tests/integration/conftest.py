@@ -103,7 +103,7 @@ class Upstream:
 
 
 @asynccontextmanager
-async def serve(app: Any, port: int | None = None, ws: Any = "websockets-sansio") -> AsyncIterator[str]:
+async def serve(app: Any, port: int | None = None, ws: Any = "websockets-sansio", **options: Any) -> AsyncIterator[str]:
     """Serve `app` with uvicorn in this event loop; yields its base URL. `ws`: uvicorn's WebSocket protocol."""
     port = port or free_port()
     config = uvicorn.Config(
@@ -116,6 +116,7 @@ async def serve(app: Any, port: int | None = None, ws: Any = "websockets-sansio"
         ws=ws,
         proxy_headers=False,
         timeout_graceful_shutdown=1,
+        **options,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
