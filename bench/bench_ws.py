@@ -169,7 +169,7 @@ async def measure(
     processes: int = 2,
     server_pid: int | None = None,
 ) -> list[dict[str, Any]]:
-    rows = []
+    """The 1-client row (`rounds` orders), then the fan-out row (a fifth as many)."""
     one = await Client.open(ws_url, token)
     latencies, errors = [], 0
     for n in range(rounds):
@@ -179,15 +179,30 @@ async def measure(
         except Exception:
             errors += 1
     await one.close()
-    rows.append(row("order:created to 1 WebSocket client", latencies[5:], errors, "first 5 rounds are warm-up"))
+    first = row("order:created to 1 WebSocket client", latencies[5:], errors, "first 5 rounds are warm-up")
+    fan = await fan_out(ws_url, token, trigger, start=rounds, fanouts=max(5, rounds // 5), clients=clients,
+                        processes=processes, server_pid=server_pid)  # fmt: skip
+    return [first, fan]
 
+
+async def fan_out(
+    ws_url: str,
+    token: str,
+    trigger: Trigger,
+    *,
+    start: int,
+    fanouts: int,
+    clients: int,
+    processes: int = 2,
+    server_pid: int | None = None,
+) -> dict[str, Any]:
+    """`fanouts` orders, each timed to its last receipt among `clients` sockets."""
     workers = await asyncio.gather(*(Workers.start(ws_url, token, n) for n in split(clients, processes)))
     last, errors, first_error = [], 0, ""
-    fanouts = max(5, rounds // 5)
     server_cpu, own_cpu = cpu_s(server_pid), sum(cpu_s(w.pid) for w in workers)
     for n in range(fanouts):
         try:
-            number, t0 = await trigger(rounds + n)
+            number, t0 = await trigger(start + n)
             receipts = await asyncio.gather(*(w.receipt(number) for w in workers))
             last.append((max(receipts) - t0) * 1000)
         except Exception as exc:
@@ -198,12 +213,11 @@ async def measure(
     note = (
         f"{clients} sockets in {processes} client processes; CPU per fan-out: clients {own_cpu / fanouts * 1000:.0f} ms"
     )
-    if first_error:
-        note += f"; first error: {first_error}"
     if server_pid is not None:
         note += f", notifier {server_cpu / fanouts * 1000:.0f} ms"
-    rows.append(row(f"order:created fan-out to {clients} clients (last receipt)", last, errors, note))
-    return rows
+    if first_error:
+        note += f"; first error: {first_error}"
+    return row(f"order:created fan-out to {clients} clients (last receipt)", last, errors, note)
 
 
 # -- standalone: the notifier alone, events published to JetStream directly ----------------------------------------
@@ -308,10 +322,15 @@ async def _through_the_system(ctx: Any, rounds: int) -> list[dict[str, Any]]:
 
     try:
         rows = await measure(ws_url, token, place, rounds=rounds, clients=1000)
+        for r in rows:
+            r["note"] = f"{r['note']}; from the POST /api/orders answer, sockets through the gateway"
+        if "notifier" in ctx.ports:  # the same without the gateway's hop: what the notifier itself achieves
+            direct = f"ws://127.0.0.1:{ctx.ports['notifier']}/ws"
+            fan = await fan_out(direct, token, place, start=2 * rounds, fanouts=max(5, rounds // 5), clients=1000)
+            fan["note"] += "; from the POST /api/orders answer, sockets on the notifier's own port"
+            rows.append(fan)
     finally:
         await session.close()
-    for r in rows:
-        r["note"] = f"{r['note']}; from the POST /api/orders answer, sockets through the gateway"
     return rows
 
 

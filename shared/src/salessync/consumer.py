@@ -28,6 +28,7 @@ from salessync.errors import DomainError
 from salessync.events import Event, InvalidEvent, decode_event, subscription_subject
 
 log = logging.getLogger("salessync.consumer")
+DRAIN_S = 0.005  # how long a fetch of "what is waiting now" may wait for the first message
 
 Handler = Callable[[Tx, Event], Awaitable[None]]
 
@@ -77,6 +78,7 @@ class ConsumerRunner:
         self._tasks: list[asyncio.Task[None]] = []
         self._pull_subscriptions: list[Any] = []
         self._stopping = False
+        self._busy: set[str] = set()  # durables handling a batch (stop lets them finish it)
         self.handled = 0
 
     async def start(self) -> None:
@@ -103,6 +105,9 @@ class ConsumerRunner:
     async def stop(self) -> None:
         """Finish the batch in hand, then stop fetching (graceful drain)."""
         self._stopping = True
+        for task in self._tasks:
+            if task.get_name() not in self._busy:
+                task.cancel()  # waiting in a fetch: nothing in hand to finish
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=self.fetch_timeout_s + 5)
         for task in self._tasks:
@@ -116,7 +121,7 @@ class ConsumerRunner:
     async def _loop(self, sub: Subscription, durable: str, psub) -> None:  # type: ignore[no-untyped-def]
         while not self._stopping:
             try:
-                msgs = await psub.fetch(self.batch_size, timeout=self.fetch_timeout_s)
+                msgs = await self._next_batch(psub)
             except (NatsTimeoutError, TimeoutError):
                 continue
             except asyncio.CancelledError:
@@ -125,7 +130,23 @@ class ConsumerRunner:
                 log.warning("fetch failed for %s: %s", durable, exc)
                 await asyncio.sleep(0.5)
                 continue
-            await self.handle_batch(sub, durable, msgs)
+            self._busy.add(durable)
+            try:
+                await self.handle_batch(sub, durable, msgs)
+            finally:
+                self._busy.discard(durable)
+
+    async def _next_batch(self, psub) -> list[Msg]:  # type: ignore[no-untyped-def]
+        """What is waiting now, up to a batch; when nothing is, the next event as soon as it is published.
+
+        One `fetch(batch)` with a long timeout would do neither: once its first message arrives, nats-py keeps
+        waiting until the timeout for the rest of the batch, so an event published to an idle consumer sat for
+        up to `fetch_timeout_s` and then came with the others in a burst (an order confirmed a second late, and
+        its burst of status events held up the notifier's fan-out)."""
+        try:
+            return list(await psub.fetch(self.batch_size, timeout=DRAIN_S))
+        except (NatsTimeoutError, TimeoutError):
+            return list(await psub.fetch(1, timeout=self.fetch_timeout_s))
 
     async def handle_batch(self, sub: Subscription, durable: str, msgs: list[Msg]) -> None:
         """Events of one aggregate are handled in order; different aggregates concurrently."""

@@ -16,6 +16,7 @@ from nats.js import JetStreamContext
 
 from salessync.db import Database, raw_connection
 
+SLOW_PUBLISH_S = 0.25  # JetStream acks slower than this are logged: the stream's storage is the suspect
 log = logging.getLogger("salessync.outbox")
 
 _SELECT = """
@@ -86,6 +87,7 @@ class OutboxRelay:
             rows = await raw.fetch(_SELECT, self.batch_size)
             if not rows:
                 return 0
+            started = time.monotonic()
             acks = [
                 self.js.publish(
                     row["subject"],
@@ -96,6 +98,9 @@ class OutboxRelay:
                 for row in rows
             ]
             await asyncio.gather(*acks)
+            took = time.monotonic() - started
+            if took > SLOW_PUBLISH_S:
+                log.warning("outbox publish slow", extra={"events": len(rows), "ms": round(took * 1000)})
             await raw.execute(
                 "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])", [r["id"] for r in rows]
             )

@@ -140,6 +140,48 @@ async def test_a_consumer_applies_a_redelivered_event_once_and_terminates_poison
     await nc.close()
 
 
+async def test_an_event_for_an_idle_consumer_is_handled_at_once_and_a_backlog_in_batches(
+    db: Database, embedded_nats: EmbeddedNats
+) -> None:
+    """nats-py's fetch(batch) waits out its whole timeout for a batch to fill once a first message came; the
+    runner must not: with a 30 s fetch timeout, an event reaching an idle consumer is handled long before."""
+    nc = await connect(embedded_nats.url, "test")
+    js = nc.jetstream()
+    await ensure_stream(js, STREAM)
+    tenant = uuid.uuid4()
+    batches: list[int] = []
+    handled: list[str] = []
+
+    async def handler(tx: Tx, event: Event) -> None:
+        handled.append(event.event_id)
+
+    backlog = [
+        new_event("gizmo.made", tenant_id=tenant, aggregate_id=f"g{i}", payload={}, producer="test") for i in range(30)
+    ]
+    for event in backlog:
+        await js.publish(event.subject, encode_event(event))
+    service = f"svc{uuid.uuid4().hex[:6]}"
+    runner = ConsumerRunner(service, db, js, [Subscription("gizmo.made", handler)], fetch_timeout_s=30.0)
+    original = runner.handle_batch
+
+    async def counting(sub: Subscription, durable: str, msgs: list) -> None:  # type: ignore[type-arg]
+        batches.append(len(msgs))
+        await original(sub, durable, msgs)
+
+    runner.handle_batch = counting  # type: ignore[method-assign]
+    await runner.start()
+    try:
+        await eventually(lambda: _true(len(handled) == 30), timeout=10)
+        assert max(batches) > 1  # the backlog came in batches, not one fetch per event
+
+        late = new_event("gizmo.made", tenant_id=tenant, aggregate_id="late", payload={}, producer="test")
+        await js.publish(late.subject, encode_event(late))
+        await eventually(lambda: _true(late.event_id in handled), timeout=10, message="held for a batch to fill")
+    finally:
+        await runner.stop()  # returns at once: the idle fetch is cancelled, not waited out
+    await nc.close()
+
+
 async def _true(value: bool) -> bool:
     return value
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
+from datetime import datetime
 
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from prometheus_client import Histogram
 
 from notifier.domain.routing import client_names, may_see
 from notifier.ws.hub import Hub, frames_for
@@ -19,6 +22,15 @@ from notifier.ws.session import Session
 from salessync.events import SUBJECT_PREFIX, InvalidEvent, decode_event
 
 log = logging.getLogger("notifier.stream")
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+EVENT_LAG = Histogram(
+    "notifier_event_lag_seconds",
+    "From an event's occurred_at (the producer's clock) to its arrival at this notifier's live reader",
+    buckets=LATENCY_BUCKETS,
+)
+FANOUT = Histogram(
+    "notifier_fanout_seconds", "Handing one live event to every local socket allowed to see it", buckets=LATENCY_BUCKETS
+)
 
 
 class LiveReader:
@@ -42,7 +54,11 @@ class LiveReader:
         except InvalidEvent:
             log.warning("undecodable event skipped", extra={"subject": msg.subject})
             return
+        started = time.perf_counter()
+        with contextlib.suppress(ValueError):
+            EVENT_LAG.observe(max(0.0, time.time() - datetime.fromisoformat(event.occurred_at).timestamp()))
         self.hub.dispatch(msg.metadata.sequence.stream, event)
+        FANOUT.observe(time.perf_counter() - started)
 
     async def stop(self) -> None:
         if self._sub is not None:
