@@ -175,6 +175,7 @@ class WebSocketTunnel(asyncio.Protocol):
         self.bytes_up = self.bytes_down = 0
         self.counted = False
         self.done = False
+        self.why = "client closed"  # for the closing log line
 
     # -- the client's side ----------------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -198,7 +199,7 @@ class WebSocketTunnel(asyncio.Protocol):
             self.opening.cancel()
         if self.upstream is not None:
             self.upstream.close()
-        self._finish("client closed")
+        self._finish(self.why)
 
     def pause_writing(self) -> None:  # the client does not read fast enough: stop reading the notifier
         if self.upstream is not None:
@@ -212,6 +213,7 @@ class WebSocketTunnel(asyncio.Protocol):
         """uvicorn's graceful shutdown: tell the client to reconnect (1012) and let go of both sides."""
         if self.client is None or self.client.is_closing():
             return
+        self.why = "gateway shutting down"
         if self.opening is not None and not self.opening.done():
             self.opening.cancel()  # no 101 sent yet: the client sees a failed connect and retries
         elif self.upstream is not None and self.frames.at_boundary and not self.frames.closed_by_server:
@@ -231,6 +233,7 @@ class WebSocketTunnel(asyncio.Protocol):
         client = self.client
         if client is None or client.is_closing():
             return
+        self.why = "notifier closed" if self.frames.closed_by_server else "notifier connection lost"
         if self.frames.at_boundary and not self.frames.closed_by_server:
             client.write(close_frame(SERVICE_RESTART, "notifier connection lost"))
         client.close()
