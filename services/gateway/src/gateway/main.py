@@ -5,6 +5,7 @@ Middleware, outermost first: request id + access log + metrics, security headers
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -31,6 +32,7 @@ from salessync.auth import verifier_from_settings
 from salessync.logging import configure_logging
 from salessync.web import RequestContextMiddleware, install_error_handlers, install_probes
 
+log = logging.getLogger("gateway.main")
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 CORS_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Request-ID", "X-Tenant-Code"]
 CORS_EXPOSED = ["X-Request-ID", "Location", "Retry-After", "Idempotent-Replayed", "ETag"]
@@ -67,6 +69,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         if ws_base.startswith("http://")
         else None
     )
+    if ws_base and tunnel is None:
+        log.warning("the /ws tunnel needs a plain http:// notifier URL; it answers 404", extra={"url": ws_base})
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:

@@ -163,7 +163,8 @@ class WebSocketTunnel(asyncio.Protocol):
 
     def __init__(self, config: Any, server_state: Any, app_state: dict[str, Any]) -> None:
         self.server_state = server_state
-        self.context: TunnelContext | None = app_state.get(STATE_KEY)
+        self.started_up = STATE_KEY in app_state  # the app's lifespan has run
+        self.context: TunnelContext | None = app_state.get(STATE_KEY)  # None: no plain-http notifier configured
         self.client: asyncio.Transport | None = None
         self.upstream: asyncio.Transport | None = None
         self.pending: list[bytes] = []  # client bytes before the notifier's side is open
@@ -257,7 +258,10 @@ class WebSocketTunnel(asyncio.Protocol):
         peer = client.get_extra_info("peername")
         scope = {"headers": headers, "client": peer[:2] if peer else None}
         if context is None:
-            self._refuse(http_error(503, "Service Unavailable", "the gateway is starting"))
+            if self.started_up:
+                self._refuse(http_error(404, "Not Found", "no plain-http WebSocket service is configured"))
+            else:
+                self._refuse(http_error(503, "Service Unavailable", "the gateway is starting"))
             return
         self.address = client_address(scope, trust_forwarded=context.trust_forwarded)
         given = dict(headers).get(b"x-request-id", b"").decode("latin-1")[:128]

@@ -169,3 +169,14 @@ def test_the_client_leaving_closes_the_notifier_side() -> None:
     tunnel, _, upstream = open_tunnel()
     tunnel.connection_lost(None)
     assert upstream.closed
+
+
+async def test_before_the_lifespan_ran_the_tunnel_answers_503_and_without_a_notifier_404() -> None:
+    head = b"GET /ws HTTP/1.1\r\nhost: gw\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\r\n"
+    for app_state, status in (({}, b"503"), ({"ws_tunnel": None}, b"404")):
+        tunnel = WebSocketTunnel(config=None, server_state=FakeServerState(), app_state=app_state)
+        client = FakeTransport()
+        tunnel.connection_made(client)  # type: ignore[arg-type]
+        await tunnel._open(head)
+        assert bytes(client.written).startswith(b"HTTP/1.1 " + status)
+        assert client.closed
