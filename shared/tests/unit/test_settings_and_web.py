@@ -108,3 +108,20 @@ def test_an_unexpected_error_is_a_500_problem_without_details() -> None:
     response = TestClient(make_app(), raise_server_exceptions=False).get("/boom")
     assert response.status_code == 500
     assert "bug" not in response.text
+
+
+def test_the_http_client_libraries_do_not_log_each_request_at_info() -> None:
+    import logging
+
+    from salessync.logging import configure_logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        configure_logging("test", "INFO")
+        assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+        assert logging.getLogger("httpx").isEnabledFor(logging.WARNING)
+        assert logging.getLogger("salessync.http").isEnabledFor(logging.INFO)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
