@@ -30,12 +30,15 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
 from prometheus_client import Gauge
 
 from gateway.forwarding import client_address
+from salessync.context import request_id_var
+from salessync.web import problem
 
 log = logging.getLogger("gateway.websocket")
 OPEN_TUNNELS = Gauge("gateway_websockets_open", "WebSocket tunnels open from clients to the notifier")
@@ -73,12 +76,12 @@ def accept_key(key: bytes) -> bytes:
     return base64.b64encode(hashlib.sha1(key + GUID).digest())
 
 
-def http_error(status: int, title: str, detail: str, extra: bytes = b"") -> bytes:
-    body = b'{"type":"about:blank","title":"%s","status":%d,"detail":"%s"}' % (title.encode(), status, detail.encode())
-    return (
-        b"HTTP/1.1 %d %s\r\ncontent-type: application/problem+json\r\ncontent-length: %d\r\nconnection: close\r\n"
-        b"%s\r\n%s" % (status, title.encode(), len(body), extra, body)
-    )
+def http_error(status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> bytes:
+    """A whole HTTP/1.1 answer carrying the project's problem+json (`salessync.web.problem`), then close."""
+    answer = problem(status, title, detail, instance="/ws", headers=headers)
+    head = b"HTTP/1.1 %d %s\r\n" % (status, HTTPStatus(status).phrase.encode())
+    fields = b"".join(name + b": " + value + b"\r\n" for name, value in answer.raw_headers)
+    return head + fields + b"connection: close\r\n\r\n" + bytes(answer.body)
 
 
 class FrameBoundaries:
@@ -266,13 +269,14 @@ class WebSocketTunnel(asyncio.Protocol):
         self.address = client_address(scope, trust_forwarded=context.trust_forwarded)
         given = dict(headers).get(b"x-request-id", b"").decode("latin-1")[:128]
         self.request_id = given or uuid.uuid4().hex
+        request_id_var.set(self.request_id)  # this task's own context: its log lines and problem answers carry it
         if method != b"GET" or target.split(b"?", 1)[0] != b"/ws":
             self._refuse(http_error(404, "Not Found", "WebSockets are served at /ws"))
             return
         wait = context.rate_limit(self.address) if context.rate_limit is not None else 0.0
         if wait:
             retry = max(1, round(wait + 0.5))
-            self._refuse(http_error(429, "Too Many Requests", "rate limited", b"retry-after: %d\r\n" % retry))
+            self._refuse(http_error(429, "Too Many Requests", "rate limited", {"Retry-After": str(retry)}))
             return
         loop = asyncio.get_running_loop()
         try:

@@ -104,7 +104,10 @@ async def test_the_tunnel_answers_only_ws(upstreams: dict[str, str], test_keys: 
             await connect(ws_url(client).replace("/ws", "/api/ws"))
 
     assert refused.value.response.status_code == 404
-    assert json.loads(refused.value.response.body)["status"] == 404
+    assert refused.value.response.headers["Content-Type"] == "application/problem+json"
+    body = json.loads(refused.value.response.body)
+    assert (body["status"], body["instance"]) == (404, "/ws")
+    assert body["request_id"]  # the same request id as the tunnel's log lines
 
 
 async def test_the_tunnel_rate_limits_upgrades_per_address_with_429(
