@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import ORJSONResponse, Response
 from pydantic import BaseModel
@@ -19,7 +18,7 @@ from gateway.main import create_app
 from gateway.settings import GatewaySettings
 from gateway.tunnel import WebSocketTunnel
 from salessync.embedded import free_port
-from salessync.testing.helpers import eventually
+from salessync.testing.helpers import serving
 from salessync.testing.tokens import TestKeys
 
 BIG = b"x" * (1024 * 1024 + 7)
@@ -102,36 +101,11 @@ class Upstream:
         return app
 
 
-@asynccontextmanager
-async def serve(app: Any, port: int | None = None, ws: Any = "websockets-sansio", **options: Any) -> AsyncIterator[str]:
+def serve(
+    app: Any, port: int | None = None, ws: Any = "websockets-sansio", **options: Any
+) -> AbstractAsyncContextManager[str]:
     """Serve `app` with uvicorn in this event loop; yields its base URL. `ws`: uvicorn's WebSocket protocol."""
-    port = port or free_port()
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        log_level="warning",
-        lifespan="on",
-        ws=ws,
-        proxy_headers=False,
-        timeout_graceful_shutdown=1,
-        **options,
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-
-    async def started() -> bool:
-        if task.done():
-            task.result()
-        return server.started
-
-    await eventually(started, timeout=10)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    return serving(app, port=port, ws=ws, proxy_headers=False, timeout_graceful_shutdown=1, **options)
 
 
 @pytest.fixture(scope="session")

@@ -5,49 +5,32 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import orjson
 import pytest
-import uvicorn
 import websockets
 from fastapi import FastAPI
 from nats.aio.client import Client as Nats
 
 from notifier.main import create_app
 from notifier.settings import NotifierSettings
-from salessync.embedded import EmbeddedNats, EmbeddedPostgres, free_port
+from salessync.embedded import EmbeddedNats, EmbeddedPostgres
 from salessync.events import encode_event, new_event
 from salessync.nats import connect, ensure_stream
-from salessync.testing.helpers import migrated_database, settings_for
+from salessync.testing.helpers import migrated_database, serving, settings_for
 from salessync.testing.tokens import TestKeys
 
 
-@asynccontextmanager
-async def serve(app: FastAPI, **options: Any) -> AsyncIterator[str]:
+def serve(app: FastAPI, **options: Any) -> AbstractAsyncContextManager[str]:
     """Run `app` with uvicorn on 127.0.0.1 and a free port; yields its base URL (http://...).
 
+    As the launcher runs it (service.py): no permessage-deflate, so live frames take the direct write path.
     `options` are further uvicorn settings (the heartbeat test shortens the ping interval)."""
-    port = free_port()
-    # As the launcher runs it (service.py): no permessage-deflate, so live frames take the direct write path.
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", ws_per_message_deflate=False, **options
-    )
-    server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.02)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, timeout=15)
+    return serving(app, ws_per_message_deflate=False, **options)
 
 
 @dataclass

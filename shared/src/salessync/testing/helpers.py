@@ -10,10 +10,11 @@ from typing import Any, TypeVar
 
 import asyncpg
 import httpx
+import uvicorn
 from fastapi import FastAPI
 
 from salessync.db import Database
-from salessync.embedded import EmbeddedPostgres
+from salessync.embedded import EmbeddedPostgres, free_port
 from salessync.migrations import upgrade
 from salessync.registry import discover
 from salessync.settings import ServiceSettings
@@ -55,6 +56,36 @@ async def running_app(app: FastAPI, base_url: str = "http://testserver") -> Asyn
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url=base_url, timeout=30) as client:
             yield client
+
+
+@asynccontextmanager
+async def serving(app: Any, *, port: int | None = None, **options: Any) -> AsyncIterator[str]:
+    """Serve `app` with uvicorn in this event loop on 127.0.0.1 (real sockets); yields its base URL.
+
+    `options` are further `uvicorn.Config` settings (WebSocket protocol, ping interval, ...). Stopping is bounded."""
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port or free_port(),
+        log_config=None,
+        log_level="warning",
+        lifespan="on",
+        **options,
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+
+    async def started() -> bool:
+        if task.done():
+            task.result()  # start-up failed: raise its error here
+        return server.started
+
+    await eventually(started, timeout=10)
+    try:
+        yield f"http://127.0.0.1:{config.port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, timeout=15)
 
 
 async def truncate_all(database_url: str, schema: str) -> None:
