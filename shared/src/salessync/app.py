@@ -114,8 +114,7 @@ def create_service_app(
                     await retrying("start the consumers", runtime.consumers.start)
             if on_startup is not None:
                 await on_startup(runtime)
-            gcstats.install()
-            gcstats.freeze()
+            gcstats.after_startup()
             log.info("started", extra={"port": settings.http.port})
             yield
         finally:

@@ -43,3 +43,9 @@ def freeze() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*THRESHOLDS)
+
+
+def after_startup() -> None:
+    """What every service calls once its start-up is done: measure the pauses, then make them rare."""
+    install()
+    freeze()

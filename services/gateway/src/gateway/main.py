@@ -75,8 +75,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         proxy.client = make_client(settings.client)
-        gcstats.install()
-        gcstats.freeze()  # a thousand tunnels must not mean a full collection every few seconds
+        gcstats.after_startup()
         try:
             yield {TUNNEL_STATE: tunnel}  # read by gateway.tunnel.WebSocketTunnel when uvicorn serves with it
         finally:
