@@ -1,19 +1,25 @@
-"""Database access: one async engine per process, a schema per service, one transaction per command.
+"""Database access: one asyncpg pool per process, a schema per service, one transaction per command.
 
-`Database.transaction()` yields a `Tx`: the SQLAlchemy connection for Core statements, the raw asyncpg
-connection for hot paths, and `add_event()` which writes to the outbox in the same transaction. When a
-transaction that added events commits, the in-process outbox relay is woken so events leave at once.
+`Database.transaction()` yields a `Tx`: the asyncpg connection inside the transaction (`await tx.raw()`), and
+`add_event()`, which writes to the outbox in the same transaction. When a transaction that added events commits,
+the in-process outbox relay is woken so events leave at once.
+
+Every statement the services run is plain SQL on asyncpg, so the pool is asyncpg's own. SQLAlchemy describes the
+tables (for Alembic) and nothing else: checking a connection out through its engine (a greenlet, its pool's
+bookkeeping and a separate BEGIN round trip) cost 10-13% of a consumer's CPU (bench/cpu_profile.py, py-spy).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import MetaData, text
+import asyncpg
+import orjson
+from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from salessync.events import Event, encode_event
 
@@ -24,6 +30,7 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+IDLE_LIFETIME_S = 300.0  # a pooled connection idle this long is closed
 
 
 def make_metadata(schema: str) -> MetaData:
@@ -32,53 +39,49 @@ def make_metadata(schema: str) -> MetaData:
 
 
 def async_url(url: str) -> str:
-    """Accept plain `postgresql://` URLs and use the asyncpg driver."""
+    """Accept plain `postgresql://` URLs and use the asyncpg driver (SQLAlchemy's form, for Alembic)."""
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+asyncpg")
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, schema: str, *, pool_size: int = 4, max_overflow: int = 4) -> AsyncEngine:
-    return create_async_engine(
-        async_url(url),
-        pool_size=pool_size,
-        max_overflow=max_overflow,
-        pool_pre_ping=False,
-        connect_args={"server_settings": {"search_path": f"{schema},public", "application_name": schema}},
-    )
+def plain_dsn(url: str) -> str:
+    """The URL as asyncpg takes it (`postgresql://`), whatever driver suffix it was given with."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-async def raw_connection(conn: AsyncConnection) -> Any:
-    """The asyncpg connection of `conn`, inside the transaction `conn` has begun.
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    """json and jsonb come back decoded; parameters are passed as JSON text (the services encode with orjson)."""
+    for name in ("json", "jsonb"):
+        await conn.set_type_codec(name, schema="pg_catalog", encoder=_as_text, decoder=orjson.loads, format="text")
 
-    SQLAlchemy starts the asyncpg transaction lazily, on its own first statement; a statement sent straight
-    to the driver before that would run in autocommit. So the transaction is started here first.
-    """
-    fairy = await conn.get_raw_connection()
-    adapted: Any = fairy.dbapi_connection
-    if conn.in_transaction() and not adapted._started:
-        await adapted._start_transaction()
-    return fairy.driver_connection
+
+def _as_text(value: Any) -> str:
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
+
+
+async def _reset(conn: asyncpg.Connection) -> None:
+    """On release: roll back what a failed block left open, nothing else. asyncpg's default reset (RESET ALL,
+    UNLISTEN, advisory unlocks) is a round trip per release; the services keep no session state (their advisory
+    locks are transaction-scoped)."""
+    if conn.is_in_transaction():
+        await conn.execute("ROLLBACK")
 
 
 class Tx:
-    """One open transaction of a command or a consumed event."""
+    """One open transaction of a command or a consumed event (or, from `autocommit()`, a connection with none)."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
         self.events: list[Event] = []
-        self._raw: Any = None
 
     async def raw(self) -> Any:
-        """The asyncpg connection under this transaction, for hot paths written in plain SQL."""
-        if self._raw is None:
-            self._raw = await raw_connection(self.conn)
-        return self._raw
+        """The asyncpg connection under this transaction, for statements in plain SQL."""
+        return self.conn
 
     async def add_event(self, event: Event) -> None:
-        raw = await self.raw()
-        await raw.execute(
+        await self.conn.execute(
             "INSERT INTO outbox (event_id, subject, aggregate_id, body) VALUES ($1, $2, $3, $4)",
             event.event_id,
             event.subject,
@@ -89,38 +92,62 @@ class Tx:
 
 
 class Database:
-    def __init__(self, engine: AsyncEngine, schema: str) -> None:
-        self.engine = engine
+    """A lazily opened asyncpg pool of up to `pool_size + max_overflow` connections to one service's schema.
+
+    The pool opens on first use inside the running event loop, so a `Database` can be made anywhere; a database
+    that is down at that moment fails that use only, and the next one tries again."""
+
+    def __init__(self, url: str, schema: str, *, max_size: int) -> None:
+        self.dsn = plain_dsn(url)
         self.schema = schema
+        self.max_size = max_size
+        self._pool: asyncpg.Pool | None = None
+        self._opening: asyncio.Lock | None = None
         self._on_events: list[Callable[[], None]] = []
 
     @classmethod
     def from_url(cls, url: str, schema: str, *, pool_size: int = 4, max_overflow: int = 4) -> Database:
-        return cls(make_engine(url, schema, pool_size=pool_size, max_overflow=max_overflow), schema)
+        return cls(url, schema, max_size=pool_size + max_overflow)
 
     def on_events_committed(self, callback: Callable[[], None]) -> None:
         self._on_events.append(callback)
 
+    async def pool(self) -> asyncpg.Pool:
+        if self._pool is not None:
+            return self._pool
+        if self._opening is None:
+            self._opening = asyncio.Lock()
+        async with self._opening:
+            if self._pool is None:
+                self._pool = await asyncpg.create_pool(
+                    self.dsn,
+                    min_size=0,
+                    max_size=self.max_size,
+                    max_inactive_connection_lifetime=IDLE_LIFETIME_S,
+                    init=_init_connection,
+                    reset=_reset,
+                    server_settings={"search_path": f"{self.schema},public", "application_name": self.schema},
+                )
+        return self._pool
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
-        async with self.engine.begin() as conn:
+        pool = self._pool or await self.pool()
+        async with pool.acquire() as conn, conn.transaction():
             tx = Tx(conn)
             yield tx
-        if tx.events:
-            for callback in self._on_events:
-                callback()
+        self._committed(tx)
 
     @asynccontextmanager
     async def autocommit(self) -> AsyncIterator[Tx]:
         """A connection with no transaction begun: each statement on `await tx.raw()` commits by itself, and
         `raw.transaction()` makes an explicit one. Events whose outbox rows its statements wrote (appended to
         `tx.events`) wake the relay when the block ends, as after a transaction."""
-        async with self.engine.connect() as conn:
+        pool = self._pool or await self.pool()
+        async with pool.acquire() as conn:
             tx = Tx(conn)
             yield tx
-        if tx.events:
-            for callback in self._on_events:
-                callback()
+        self._committed(tx)
 
     @asynccontextmanager
     async def connect(self) -> AsyncIterator[Tx]:
@@ -128,10 +155,17 @@ class Database:
         async with self.transaction() as tx:
             yield tx
 
+    def _committed(self, tx: Tx) -> None:
+        if tx.events:
+            for callback in self._on_events:
+                callback()
+
     async def ping(self) -> bool:
-        async with self.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+        pool = self._pool or await self.pool()
+        await pool.fetchval("SELECT 1")
         return True
 
     async def dispose(self) -> None:
-        await self.engine.dispose()
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            await pool.close()

@@ -14,7 +14,7 @@ import time
 
 from nats.js import JetStreamContext
 
-from salessync.db import Database, raw_connection
+from salessync.db import Database
 
 SLOW_PUBLISH_S = 0.25  # JetStream acks slower than this are logged: the stream's storage is the suspect
 log = logging.getLogger("salessync.outbox")
@@ -80,8 +80,8 @@ class OutboxRelay:
 
     async def publish_batch(self) -> int:
         """Publish up to one batch; returns the number of events published."""
-        async with self.db.engine.begin() as conn:
-            raw = await raw_connection(conn)
+        async with self.db.transaction() as tx:
+            raw = await tx.raw()
             if not await raw.fetchval("SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.outbox'))"):
                 return 0
             rows = await raw.fetch(_SELECT, self.batch_size)
@@ -113,8 +113,8 @@ class OutboxRelay:
         if now - self._last_cleanup < 600:
             return
         self._last_cleanup = now
-        async with self.db.engine.begin() as conn:
-            raw = await raw_connection(conn)
+        async with self.db.transaction() as tx:
+            raw = await tx.raw()
             await raw.execute(
                 "DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1)", self.retention_s
             )

@@ -29,9 +29,8 @@ def iso(column: str) -> str:
 @asynccontextmanager
 async def read_connection(db: Database) -> AsyncIterator[Any]:
     """A pooled asyncpg connection for reads, outside any transaction: one round trip per statement."""
-    async with db.engine.connect() as conn:
-        fairy = await conn.get_raw_connection()
-        yield fairy.driver_connection
+    async with db.autocommit() as tx:
+        yield await tx.raw()
 
 
 async def _nothing_to_reset(conn: Any) -> None:
@@ -39,8 +38,7 @@ async def _nothing_to_reset(conn: Any) -> None:
 
 
 async def open_read_pool(url: str, schema: str, size: int) -> asyncpg.Pool:
-    """A small plain asyncpg pool for the hot reads: checking a connection out of SQLAlchemy's pool (a greenlet
-    and its pool bookkeeping) cost more than the statement it ran."""
+    """A small pool of its own for the hot list reads, so a page never waits for a connection behind writes."""
     dsn = url.replace("postgresql+asyncpg://", "postgresql://", 1)
     pool: asyncpg.Pool = await asyncpg.create_pool(
         dsn,
