@@ -1,10 +1,10 @@
-"""The gateway's forwarding cost, per upstream client transport (issue 4: keep the faster one).
+"""The gateway's forwarding cost: what one hop through it adds (issue 4; TARGETS.md's gateway CPU per request).
 
-`python -m bench.bench_gateway [--requests N] [--concurrency C] [--transports aiohttp,httpx]` starts a tiny
-upstream app (one fixed ~2 KB JSON answer, no database) and the gateway in front of it, each with uvicorn in
-its own process on a free 127.0.0.1 port, then loads them from this process with C concurrent keep-alive
-clients for N requests: first the upstream directly (the baseline), then through the gateway once per
-transport, with a verified EdDSA access token on every request (the token cache is warm after the first).
+`python -m bench.bench_gateway [--requests N] [--concurrency C]` starts a tiny upstream app (one fixed ~2 KB
+JSON answer, no database) and the gateway in front of it, each with uvicorn in its own process on a free
+127.0.0.1 port, then loads them from this process with C concurrent keep-alive clients for N requests: first
+the upstream directly (the baseline), then through the gateway (its aiohttp session), with a verified EdDSA
+access token on every request (the token cache is warm after the first).
 It prints req/s, p50/p95/p99 latency, errors and the gateway's CPU time per request (from /proc).
 
 `async def run(ctx) -> list[dict]` is the same for the shared bench runner; `ctx` may carry `requests`,
@@ -130,7 +130,7 @@ async def load(url: str, headers: dict[str, str], *, requests: int, concurrency:
     }
 
 
-async def bench(requests: int, concurrency: int, transports: list[str]) -> list[dict[str, Any]]:
+async def bench(requests: int, concurrency: int) -> list[dict[str, Any]]:
     keys = TestKeys()
     headers = {"Authorization": f"Bearer {keys.mint(role='manager', ttl_s=3600)}"}
     warmup = max(200, requests // 10)
@@ -142,23 +142,21 @@ async def bench(requests: int, concurrency: int, transports: list[str]) -> list[
         await load(upstream_url + PATH, {}, requests=warmup, concurrency=concurrency)
         direct = await load(upstream_url + PATH, {}, requests=requests, concurrency=concurrency)
         rows.append({"name": "upstream directly (no gateway)", **direct})
-        for transport in transports:
-            port = free_port()
-            env = {
-                "GATEWAY_UPSTREAMS__CATALOG": upstream_url,
-                "GATEWAY_AUTH__JWKS_JSON": keys.jwks_json(),
-                "GATEWAY_CLIENT__TRANSPORT": transport,
-                "GATEWAY_RATE_LIMIT__ENABLED": "false",
-                "GATEWAY_LOG_LEVEL": "WARNING",
-            }
-            url = f"http://127.0.0.1:{port}"
-            with _process(_uvicorn("gateway.main:create_app", port, env, factory=True)) as gateway:
-                await wait_ready(url + "/health", gateway, timeout_s=20, ready_below=500)
-                await load(url + PATH, headers, requests=warmup, concurrency=concurrency)
-                cpu_before = _cpu_seconds(gateway.pid)
-                result = await load(url + PATH, headers, requests=requests, concurrency=concurrency)
-                cpu_ms = (_cpu_seconds(gateway.pid) - cpu_before) * 1000 / requests
-            rows.append({"name": f"through the gateway, {transport} transport", **result, "gateway_cpu_ms": cpu_ms})
+        port = free_port()
+        env = {
+            "GATEWAY_UPSTREAMS__CATALOG": upstream_url,
+            "GATEWAY_AUTH__JWKS_JSON": keys.jwks_json(),
+            "GATEWAY_RATE_LIMIT__ENABLED": "false",
+            "GATEWAY_LOG_LEVEL": "WARNING",
+        }
+        url = f"http://127.0.0.1:{port}"
+        with _process(_uvicorn("gateway.main:create_app", port, env, factory=True)) as gateway:
+            await wait_ready(url + "/health", gateway, timeout_s=20, ready_below=500)
+            await load(url + PATH, headers, requests=warmup, concurrency=concurrency)
+            cpu_before = _cpu_seconds(gateway.pid)
+            result = await load(url + PATH, headers, requests=requests, concurrency=concurrency)
+            cpu_ms = (_cpu_seconds(gateway.pid) - cpu_before) * 1000 / requests
+        rows.append({"name": "through the gateway", **result, "gateway_cpu_ms": cpu_ms})
     for row in rows:
         if "gateway_cpu_ms" in row:
             row["gateway_cpu_ms"] = round(row["gateway_cpu_ms"], 3)
@@ -173,7 +171,7 @@ def _setting(ctx: Any, name: str, default: int) -> int:
 
 async def run(ctx: Any = None) -> list[dict[str, Any]]:
     """Entry point of the shared bench runner."""
-    return await bench(_setting(ctx, "requests", 10_000), _setting(ctx, "concurrency", 32), ["httpx", "aiohttp"])
+    return await bench(_setting(ctx, "requests", 10_000), _setting(ctx, "concurrency", 32))
 
 
 def _print(rows: list[dict[str, Any]]) -> None:
@@ -190,9 +188,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--transports", default="httpx,aiohttp")
     args = parser.parse_args()
-    rows = asyncio.run(bench(args.requests, args.concurrency, args.transports.split(",")))
+    rows = asyncio.run(bench(args.requests, args.concurrency))
     print(f"gateway forwarding, {args.requests} GET {PATH} at {args.concurrency} connections, 127.0.0.1")
     _print(rows)
 

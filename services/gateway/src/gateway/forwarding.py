@@ -5,7 +5,7 @@ Pure functions over ASGI scopes and raw header lists, so the hot path allocates 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 
 from starlette.types import Receive, Scope
 
@@ -87,7 +87,7 @@ def client_address(scope: Scope, *, trust_forwarded: bool) -> str:
     return client[0] if client else "unknown"
 
 
-def response_headers(raw: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+def response_headers(raw: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     out = []
     for name, value in raw:
         lower = name.lower()
@@ -132,18 +132,23 @@ async def read_body(receive: Receive, limit: int) -> bytes:
 
 
 class BodyStream:
-    """The request body as an async iterator that stops at `limit` bytes (`too_large` tells why)."""
+    """The request body as an async iterator that stops at `limit` bytes or when the client leaves.
+
+    `too_large` and `gone` tell which: the HTTP client reading it wraps what it raises in its own errors.
+    """
 
     def __init__(self, receive: Receive, limit: int) -> None:
         self.receive = receive
         self.limit = limit
         self.too_large = False
+        self.gone = False
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         size = 0
         while True:
             message = await self.receive()
             if message["type"] == "http.disconnect":
+                self.gone = True
                 raise ClientGone
             chunk = message.get("body", b"")
             size += len(chunk)

@@ -25,7 +25,7 @@ from gateway.security import SecurityHeadersMiddleware
 from gateway.settings import GatewaySettings
 from gateway.tunnel import STATE_KEY as TUNNEL_STATE
 from gateway.tunnel import TunnelContext
-from gateway.upstream import make_client
+from gateway.upstream import make_session
 from gateway.websocket import pipe
 from salessync import gcstats
 from salessync.auth import verifier_from_settings
@@ -74,26 +74,26 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
-        proxy.client = make_client(settings.client)
+        session = proxy.session = make_session(settings.client)
         gcstats.after_startup()
         try:
             yield {TUNNEL_STATE: tunnel}  # read by gateway.tunnel.WebSocketTunnel when uvicorn serves with it
         finally:
-            await proxy.client.aclose()
+            await session.close()
 
     app = FastAPI(title="SalesSync gateway", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
     app.state.proxy = proxy
     install_error_handlers(app)
 
     async def client_ready() -> bool:
-        return proxy.client is not None and not proxy.client.is_closed
+        return proxy.session is not None and not proxy.session.closed
 
     install_probes(app, {"upstream_client": client_ready})
 
     @app.get("/openapi.json", include_in_schema=False)
     async def merged_openapi() -> Response:
-        assert proxy.client is not None
-        return Response(await openapi.document(proxy.client), media_type="application/json")
+        assert proxy.session is not None
+        return Response(await openapi.document(proxy.session), media_type="application/json")
 
     app.router.routes.extend(docs_routes())
 

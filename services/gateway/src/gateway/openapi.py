@@ -12,7 +12,7 @@ import asyncio
 import time
 from typing import Any
 
-import httpx
+import aiohttp
 import orjson
 
 from gateway.routing import RouteTable
@@ -118,7 +118,7 @@ class MergedOpenAPI:
         self._cached: tuple[float, bytes] | None = None
         self._lock = asyncio.Lock()
 
-    async def document(self, client: httpx.AsyncClient) -> bytes:
+    async def document(self, session: aiohttp.ClientSession) -> bytes:
         cached = self._cached
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
@@ -127,7 +127,7 @@ class MergedOpenAPI:
             if cached is not None and cached[0] > time.monotonic():
                 return cached[1]
             names = sorted(self.upstreams)
-            results = await asyncio.gather(*(self._fetch(client, n) for n in names))
+            results = await asyncio.gather(*(self._fetch(session, n) for n in names))
             docs = {n: d for n, d in zip(names, results, strict=True) if d is not None}
             unavailable = [n for n, d in zip(names, results, strict=True) if d is None]
             body = orjson.dumps(merge(docs, self.table, unavailable, self.public))
@@ -135,15 +135,17 @@ class MergedOpenAPI:
             self._cached = (time.monotonic() + ttl, body)
             return body
 
-    async def _fetch(self, client: httpx.AsyncClient, service: str) -> dict[str, Any] | None:
+    async def _fetch(self, session: aiohttp.ClientSession, service: str) -> dict[str, Any] | None:
+        timeout = aiohttp.ClientTimeout(total=self.timeout_s)
         try:
-            response = await client.get(f"{self.upstreams[service]}/openapi.json", timeout=self.timeout_s)
+            async with session.get(f"{self.upstreams[service]}/openapi.json", timeout=timeout) as response:
+                if response.status != 200:
+                    return None
+                body = await response.read()
         except UPSTREAM_ERRORS:
             return None
-        if response.status_code != 200:
-            return None
         try:
-            doc = orjson.loads(response.content)
+            doc = orjson.loads(body)
         except orjson.JSONDecodeError:
             return None
         return doc if isinstance(doc, dict) else None

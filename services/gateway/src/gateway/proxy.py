@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 
 import aiohttp
-import httpx
 from prometheus_client import Counter
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
+from yarl import URL
 
 from gateway.forwarding import (
     SMALL_BODY,
@@ -30,7 +30,7 @@ from gateway.forwarding import (
 from gateway.ratelimit import TokenBuckets, retry_after
 from gateway.routing import Route, RouteTable
 from gateway.settings import GatewaySettings
-from gateway.upstream import failure_status, timeout_of
+from gateway.upstream import UPSTREAM_ERRORS, failure_status
 from salessync.auth import InvalidToken, TokenVerifier
 from salessync.context import request_id_var, tenant_id_var
 from salessync.web import problem
@@ -56,14 +56,13 @@ class Proxy:
         self.verifier = verifier
         self.public = public_set(settings.public_routes)
         self.upstreams = {name: url.rstrip("/") for name, url in settings.upstreams.items()}
-        self.timeout = timeout_of(settings.client)
         self.max_body = settings.max_body_bytes
         self.trust_forwarded = settings.trust_forwarded
         rl = settings.rate_limit
         self.limits_on = rl.enabled
         self.by_user = TokenBuckets(rl.user_rate, rl.user_burst, max_keys=rl.max_keys)
         self.by_address = TokenBuckets(rl.address_rate, rl.address_burst, max_keys=rl.max_keys)
-        self.client: httpx.AsyncClient | None = None  # set by the lifespan
+        self.session: aiohttp.ClientSession | None = None  # set by the lifespan
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
@@ -106,7 +105,7 @@ class Proxy:
         return None
 
     async def forward(self, scope: Scope, receive: Receive, send: Send, route: Route) -> None:
-        assert self.client is not None, "the lifespan creates the client"
+        assert self.session is not None, "the lifespan creates the session"
         path = scope["path"]
         try:
             declared = content_length(scope)
@@ -129,45 +128,39 @@ class Proxy:
         except ClientGone:
             return
         headers, _ = upstream_request_headers(scope, request_id_var.get() or "", trust_forwarded=self.trust_forwarded)
-        raw_path: bytes = scope.get("raw_path") or path.encode()
-        query: bytes = scope.get("query_string", b"")
-        url = self.upstreams[route.service] + raw_path.decode("latin-1")
-        if query:
-            url += "?" + query.decode("latin-1")
-        request = httpx.Request(
-            scope["method"], url, headers=headers, content=content, extensions={"timeout": self.timeout}
-        )
         try:
-            response = await self.client.send(request, stream=True)
-        except ClientGone:
-            return
-        except (httpx.HTTPError, aiohttp.ClientError, OSError, TimeoutError, BodyTooLarge) as exc:
+            # A declared Content-Length is among the headers; without one aiohttp sends the stream chunked.
+            response = await self.session.request(
+                scope["method"],
+                self.upstream_url(scope, route),
+                headers=[(name.decode("latin-1"), _wire_text(value)) for name, value in headers],
+                data=content,
+                allow_redirects=False,
+            )
+        except UPSTREAM_ERRORS as exc:
+            # aiohttp reports the body stream's own failures as connection errors: the stream says which it was.
+            if stream is not None and stream.gone:
+                return
             if stream is not None and stream.too_large:
                 await _body_too_large(self.max_body, path)(scope, receive, send)
                 return
             await self.unavailable(route, exc, path)(scope, receive, send)
             return
         try:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": response.status_code,
-                    "headers": response_headers(response.headers.raw),
-                }
-            )
-            pending: bytes | None = None
-            async for chunk in response.aiter_raw():
-                if not chunk:
-                    continue
-                if pending is not None:
-                    await send({"type": "http.response.body", "body": pending, "more_body": True})
-                pending = chunk
-            await send({"type": "http.response.body", "body": pending or b"", "more_body": False})
-        except httpx.HTTPError:
+            await _stream_back(response, send)
+        except (aiohttp.ClientError, TimeoutError):
             log.warning("upstream answer cut short", extra={"service": route.service, "path": path})
             raise
         finally:
-            await response.aclose()
+            response.release()  # an answer not read to its end closes its connection instead of pooling it
+
+    def upstream_url(self, scope: Scope, route: Route) -> URL:
+        """The client's raw path and query, byte for byte: `encoded=True` keeps yarl from requoting them."""
+        url = self.upstreams[route.service] + (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+        query: bytes = scope.get("query_string", b"")
+        if query:
+            url += "?" + query.decode("latin-1")
+        return URL(url, encoded=True)
 
     def unavailable(self, route: Route, exc: BaseException, path: str) -> Response:
         status = failure_status(exc)
@@ -186,6 +179,32 @@ class Proxy:
             code="upstream_timeout" if status == 504 else "upstream_unreachable",
             service=route.service,
         )
+
+
+def _wire_text(raw: bytes) -> str:
+    """A header value as the str that aiohttp writes back as the same bytes: it encodes the request head as UTF-8.
+
+    Latin-1 would double-encode the UTF-8 some clients send in a header (uvicorn lets it through; a path or query
+    has only ASCII, uvicorn refuses anything else). Bytes that are not UTF-8 (rare obs-text) cannot cross
+    unchanged: they go as their Latin-1 reading, encoded as UTF-8.
+    """
+    try:
+        return raw.decode()
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+async def _stream_back(response: aiohttp.ClientResponse, send: Send) -> None:
+    """The answer as it arrives; one chunk is held back so the last `send` says `more_body: False`."""
+    await send(
+        {"type": "http.response.start", "status": response.status, "headers": response_headers(response.raw_headers)}
+    )
+    pending: bytes | None = None
+    async for chunk in response.content.iter_any():
+        if pending is not None:
+            await send({"type": "http.response.body", "body": pending, "more_body": True})
+        pending = chunk
+    await send({"type": "http.response.body", "body": pending or b"", "more_body": False})
 
 
 def _bearer(value: bytes | None) -> str:

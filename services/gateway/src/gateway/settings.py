@@ -1,10 +1,8 @@
 """Gateway settings: environment variables `GATEWAY_*` (nested with `__`).
 
 The gateway has no database and no NATS: it only needs its routing table, the upstream base URLs
-(`upstreams`, from the shared base), the HTTP client's timeouts and transport, and the edge policies.
+(`upstreams`, from the shared base), the HTTP client's timeouts and pool, and the edge policies.
 """
-
-from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
@@ -52,15 +50,21 @@ DEFAULT_PUBLIC = ["POST /api/auth/login", "POST /api/auth/refresh", "GET /.well-
 
 
 class UpstreamClientSettings(BaseModel):
-    transport: Literal["aiohttp", "httpx"] = "aiohttp"  # chosen by bench/bench_gateway.py
+    """The aiohttp session the gateway forwards with (`gateway.upstream`).
+
+    There is no write timeout: aiohttp has none. A request body is sent as fast as the client sends it and the
+    service reads it; `read_timeout_s` starts once it has been sent. Settings of the former httpx client
+    (`transport`, `write_timeout_s`, `max_keepalive`) are ignored when still set, like any unknown setting.
+    """
+
     # Generous: a saturated service accepts late, and a refused connection fails at once anyway (502). At 2 s a
     # burst of new connections to a busy orders at the start of a load run timed out into a few 502s.
     connect_timeout_s: float = Field(default=5.0, gt=0)
+    # The longest silence from the service: before its answer starts, and between two parts of it (504).
     read_timeout_s: float = Field(default=30.0, gt=0)
-    write_timeout_s: float = Field(default=30.0, gt=0)
+    # Waiting for a free connection when all `max_connections` are busy; added to `connect_timeout_s`.
     pool_timeout_s: float = Field(default=5.0, gt=0)
     max_connections: int = Field(default=64, ge=1)
-    max_keepalive: int = Field(default=64, ge=0)
     # Shorter than the services' own idle keep-alive (uvicorn closes an idle connection after 5 s): reusing a
     # connection the service has just closed fails the request with a 502, which the first POST after a quiet
     # spell of 5 to 30 s used to get.

@@ -91,6 +91,7 @@ class Upstream:
                     "service": name,
                     "method": request.method,
                     "path": request.url.path,
+                    "raw_path": request.scope["raw_path"].decode("latin-1"),
                     "query": request.url.query,
                     "headers": [[k.decode(), v.decode()] for k, v in request.scope["headers"]],
                     "body": body.decode("latin-1"),
@@ -153,13 +154,9 @@ async def running_gateway(settings: GatewaySettings, ws: Any = WebSocketTunnel) 
         yield client
 
 
-@pytest.fixture(scope="session", params=["aiohttp", "httpx"])
-async def gateway(
-    request: pytest.FixtureRequest, upstreams: dict[str, str], test_keys: TestKeys
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The gateway in front of the upstreams, once per client transport; read timeout 0.5 s."""
-    settings = gateway_settings(
-        upstreams, test_keys, client={"transport": request.param, "read_timeout_s": 0.5, "connect_timeout_s": 1}
-    )
+@pytest.fixture(scope="session")
+async def gateway(upstreams: dict[str, str], test_keys: TestKeys) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway in front of the upstreams; read timeout 0.5 s."""
+    settings = gateway_settings(upstreams, test_keys, client={"read_timeout_s": 0.5, "connect_timeout_s": 1})
     async with running_gateway(settings) as client:
         yield client

@@ -1,4 +1,4 @@
-"""What crosses the gateway, for both client transports: method, path, query, body, headers, answers."""
+"""What crosses the gateway: method, path, query, body, headers, answers."""
 
 from __future__ import annotations
 
@@ -35,6 +35,20 @@ async def test_method_path_query_and_body_reach_the_owning_service(gateway: http
     assert seen["query"] == "x=1&y=%C3%A9&y=2"
     assert seen["body"] == '{"status":"confirmed"}'
     assert answer.headers["x-upstream"] == "orders"
+
+
+async def test_an_encoded_path_and_query_reach_the_service_byte_for_byte(
+    gateway: httpx.AsyncClient, token: str
+) -> None:
+    raw_path = "/api/orders/a%2Fb/caf%C3%A9%20au%20lait/%7Euser"
+    query = "next=%2Fhome%2Fx&q=soap+bar&plus=%2B&y=%C3%A9"
+
+    answer = await gateway.get(f"{raw_path}?{query}", headers=bearer(token))
+
+    seen = answer.json()
+    assert seen["service"] == "orders"
+    assert seen["raw_path"] == raw_path
+    assert seen["query"] == query
 
 
 @pytest.mark.parametrize(
@@ -80,6 +94,12 @@ async def test_hop_by_hop_headers_are_stripped_and_others_forwarded(gateway: htt
     assert seen["if-match"] == ["3"]
     assert seen["authorization"] == [f"Bearer {token}"]
     assert seen["host"] != [gateway.base_url.netloc.decode()]
+
+
+async def test_utf8_in_a_header_reaches_the_service_byte_for_byte(gateway: httpx.AsyncClient, token: str) -> None:
+    answer = await gateway.get("/api/products/p1", headers={**bearer(token), "X-Customer": "José Ñandú".encode()})
+
+    assert seen_headers(answer)["x-customer"] == ["José Ñandú"]
 
 
 async def test_a_request_id_sent_by_the_client_is_kept_end_to_end(gateway: httpx.AsyncClient, token: str) -> None:
@@ -168,6 +188,17 @@ async def test_a_chunked_body_over_the_limit_is_413(gateway: httpx.AsyncClient, 
     answer = await gateway.post("/api/orders", content=chunks(), headers=bearer(token))
 
     assert answer.status_code == 413
+
+
+async def test_a_body_sent_without_a_content_type_reaches_the_service_without_one(
+    gateway: httpx.AsyncClient, token: str
+) -> None:
+    answer = await gateway.post("/api/orders", content=b'{"lines":[]}', headers=bearer(token))
+
+    seen = seen_headers(answer)
+    assert answer.json()["body"] == '{"lines":[]}'
+    assert "content-type" not in seen
+    assert seen["user-agent"] == [f"python-httpx/{httpx.__version__}"]  # the client's, not one of aiohttp's
 
 
 async def test_a_body_above_the_small_size_is_streamed_with_its_length(gateway: httpx.AsyncClient, token: str) -> None:
