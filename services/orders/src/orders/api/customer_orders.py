@@ -8,12 +8,11 @@ from uuid import UUID
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
-from orders.api.deps import ListQuery, database, json_response, list_query, page_params
+from orders.api.deps import ListParams, database, json_response
 from orders.api.orders import order_filter
 from orders.service_layer import queries
 from salessync.auth import Principal, require_principal
 from salessync.db import Database
-from salessync.pagination import PageParams
 
 router = APIRouter(prefix="/api/customers", tags=["orders"])
 
@@ -21,10 +20,9 @@ router = APIRouter(prefix="/api/customers", tags=["orders"])
 @router.get("/{customer_id}/orders")
 async def customer_orders(
     customer_id: UUID,
-    q: ListQuery = Depends(list_query),
-    params: PageParams = Depends(page_params),
+    q: ListParams,
     principal: Principal = Depends(require_principal),
     db: Database = Depends(database),
 ) -> Response:
     flt = replace(order_filter(principal, q), customer_id=str(customer_id))
-    return json_response(await queries.list_customer_orders(db, principal, flt, params, q.sort))
+    return json_response(await queries.list_customer_orders(db, principal, flt, q.page_params, q.sort))

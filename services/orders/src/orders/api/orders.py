@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from orders.adapters.order_reads import OrderFilter
-from orders.api.deps import ListQuery, database, idempotency_key, json_response, list_query, page_params
+from orders.api.deps import ListParams, ListQuery, database, idempotency_key, json_response
 from orders.api.schemas import CancelRequest, OrderCreate, PaymentCreate, StatusChange
 from orders.domain.placing import LineRequest
 from orders.service_layer import queries, status_changes
@@ -19,7 +19,6 @@ from salessync.app import runtime_of
 from salessync.auth import Principal, require_principal
 from salessync.db import Database, Tx
 from salessync.idempotency import fingerprint, run_idempotent
-from salessync.pagination import PageParams
 
 router = APIRouter(prefix="/api/orders", tags=["orders"])
 
@@ -27,25 +26,24 @@ router = APIRouter(prefix="/api/orders", tags=["orders"])
 def order_filter(principal: Principal, q: ListQuery) -> OrderFilter:
     return OrderFilter(
         tenant_id=str(principal.tenant_id),
-        customer_id=q.customer_id,
-        salesman_id=q.salesman_id,
+        customer_id=str(q.customer_id) if q.customer_id else None,
+        salesman_id=str(q.salesman_id) if q.salesman_id else None,
         status=q.status,
         payment_status=q.payment_status,
         date_from=q.date_from,
         date_to=q.date_to,
-        van_load_id=q.van_load_id,
+        van_load_id=str(q.van_load_id) if q.van_load_id else None,
         search=q.search,
     )
 
 
 @router.get("")
 async def list_orders(
-    q: ListQuery = Depends(list_query),
-    params: PageParams = Depends(page_params),
+    q: ListParams,
     principal: Principal = Depends(require_principal),
     db: Database = Depends(database),
 ) -> Response:
-    return json_response(await queries.list_orders(db, principal, order_filter(principal, q), params, q.sort))
+    return json_response(await queries.list_orders(db, principal, order_filter(principal, q), q.page_params, q.sort))
 
 
 @router.post("", status_code=201)
