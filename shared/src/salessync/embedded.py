@@ -90,6 +90,10 @@ class EmbeddedPostgres:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._server = pgserver.get_server(self.data_dir, cleanup_mode="stop")
         self._server.psql("ALTER SYSTEM SET max_connections = 300;")
+        # Plans follow the data within seconds of a burst of writes (the default minute left a fresh table's
+        # list pages planned for a handful of rows: a sort of every order instead of an index read of a page).
+        self._server.psql("ALTER SYSTEM SET autovacuum_naptime = '5s';")
+        self._server.psql("SELECT pg_reload_conf();")
 
     def url(self, database: str = "postgres", user: str = "postgres") -> str:
         return f"postgresql+asyncpg://{user}@/{database}?host={self.data_dir}"
