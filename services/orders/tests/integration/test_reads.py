@@ -95,3 +95,17 @@ async def test_another_tenants_order_and_its_lines_are_404_for_every_route(clien
     assert (await client.get(f"/api/orders/{order['id']}", headers=world.headers("admin"))).json()[
         "status"
     ] == "pending"
+
+
+async def test_a_list_item_shows_the_order_exactly_as_its_detail_does(client: httpx.AsyncClient, world) -> None:
+    """The page is JSON built by PostgreSQL, the detail is built here: same fields, same text for every value
+    (timestamps included, whose format is written out in SQL to match)."""
+    customer, product = await world.customer(), await world.product(price="12.35", tax_rate="0.16")
+    placed = await place(client, world, customer, product, 3)
+    await client.post(f"/api/orders/{placed['id']}/cancel", json={"reason": "test"}, headers=world.headers("admin"))
+    detail = (await client.get(f"/api/orders/{placed['id']}", headers=world.headers("admin"))).json()
+    page = (await client.get(f"/api/orders?customer_id={customer}", headers=world.headers("admin"))).json()
+    [item] = page["items"]
+    assert item == {k: v for k, v in detail.items() if k in item}
+    assert set(detail) - set(item) == {"lines", "status_history", "notes", "rejection_reason"}
+    assert item["updated_at"] != item["created_at"]  # the cancellation moved it
