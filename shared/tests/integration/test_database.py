@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 
 import pytest
 
 from salessync.db import Database
 from salessync.events import new_event
+
+
+@pytest.fixture
+async def single(shared_db_url: str, db: Database) -> AsyncIterator[Database]:
+    """A pool of one connection on the test schema: what one block leaves on it, the next one meets."""
+    database = Database.from_url(shared_db_url, db.schema, pool_size=1, max_overflow=0)
+    yield database
+    await database.dispose()
 
 
 async def test_json_comes_back_decoded_and_goes_in_as_text_or_value(db: Database) -> None:
@@ -18,44 +27,30 @@ async def test_json_comes_back_decoded_and_goes_in_as_text_or_value(db: Database
         assert await raw.fetchval("SELECT '[1, \"x\"]'::json") == [1, "x"]
 
 
-async def test_a_failed_transaction_leaves_nothing_and_its_connection_is_reused(
-    shared_db_url: str, db: Database
-) -> None:
-    single = Database.from_url(shared_db_url, db.schema, pool_size=1, max_overflow=0)
+async def test_a_failed_transaction_leaves_nothing_and_its_connection_is_reused(single: Database) -> None:
     event_id = str(uuid.uuid4())
-    try:
-        with pytest.raises(RuntimeError):
-            async with single.transaction() as tx:
-                await (await tx.raw()).execute(
-                    "INSERT INTO processed_events (consumer, event_id) VALUES ('t', $1)", event_id
-                )
-                raise RuntimeError("the command failed")
-        async with single.transaction() as tx:  # the pool's only connection, rolled back and usable
-            found = await (await tx.raw()).fetchval(
-                "SELECT count(*) FROM processed_events WHERE event_id = $1", event_id
+    with pytest.raises(RuntimeError):
+        async with single.transaction() as tx:
+            await (await tx.raw()).execute(
+                "INSERT INTO processed_events (consumer, event_id) VALUES ('t', $1)", event_id
             )
-        assert found == 0
-    finally:
-        await single.dispose()
+            raise RuntimeError("the command failed")
+    async with single.transaction() as tx:  # the pool's only connection, rolled back and usable
+        found = await (await tx.raw()).fetchval("SELECT count(*) FROM processed_events WHERE event_id = $1", event_id)
+    assert found == 0
 
 
-async def test_a_transaction_left_open_on_a_released_connection_is_rolled_back(
-    shared_db_url: str, db: Database
-) -> None:
+async def test_a_transaction_left_open_on_a_released_connection_is_rolled_back(single: Database) -> None:
     """The pool's reset does only this (asyncpg's default would add a round trip per release)."""
-    single = Database.from_url(shared_db_url, db.schema, pool_size=1, max_overflow=0)
     event_id = str(uuid.uuid4())
-    try:
-        async with single.autocommit() as tx:
-            raw = await tx.raw()
-            await raw.execute("BEGIN")
-            await raw.execute("INSERT INTO processed_events (consumer, event_id) VALUES ('t', $1)", event_id)
-        async with single.autocommit() as tx:
-            raw = await tx.raw()
-            assert not raw.is_in_transaction()
-            assert await raw.fetchval("SELECT count(*) FROM processed_events WHERE event_id = $1", event_id) == 0
-    finally:
-        await single.dispose()
+    async with single.autocommit() as tx:
+        raw = await tx.raw()
+        await raw.execute("BEGIN")
+        await raw.execute("INSERT INTO processed_events (consumer, event_id) VALUES ('t', $1)", event_id)
+    async with single.autocommit() as tx:
+        raw = await tx.raw()
+        assert not raw.is_in_transaction()
+        assert await raw.fetchval("SELECT count(*) FROM processed_events WHERE event_id = $1", event_id) == 0
 
 
 async def test_the_relay_is_woken_after_a_commit_with_events_only(db: Database) -> None:
@@ -73,3 +68,14 @@ async def test_the_relay_is_woken_after_a_commit_with_events_only(db: Database) 
     async with db.transaction() as tx:
         await tx.add_event(event)
     assert woken == [True]
+
+
+async def test_sessions_carry_the_schema_or_the_given_application_name(shared_db_url: str, db: Database) -> None:
+    """PostgreSQL's activity views (and bench/cpu_profile.py) tell the pools apart by it."""
+    reads = Database.from_url(shared_db_url, db.schema, pool_size=1, max_overflow=0, application_name="t-reads")
+    try:
+        for database, expected in ((db, db.schema), (reads, "t-reads")):
+            async with database.autocommit() as tx:
+                assert await (await tx.raw()).fetchval("SELECT current_setting('application_name')") == expected
+    finally:
+        await reads.dispose()
