@@ -97,17 +97,20 @@ class Database:
     The pool opens on first use inside the running event loop, so a `Database` can be made anywhere; a database
     that is down at that moment fails that use only, and the next one tries again."""
 
-    def __init__(self, url: str, schema: str, *, max_size: int) -> None:
+    def __init__(self, url: str, schema: str, *, max_size: int, application_name: str | None = None) -> None:
         self.dsn = plain_dsn(url)
         self.schema = schema
         self.max_size = max_size
+        self.application_name = application_name or schema  # how PostgreSQL's activity views name its sessions
         self._pool: asyncpg.Pool | None = None
         self._opening: asyncio.Lock | None = None
         self._on_events: list[Callable[[], None]] = []
 
     @classmethod
-    def from_url(cls, url: str, schema: str, *, pool_size: int = 4, max_overflow: int = 4) -> Database:
-        return cls(url, schema, max_size=pool_size + max_overflow)
+    def from_url(
+        cls, url: str, schema: str, *, pool_size: int = 4, max_overflow: int = 4, application_name: str | None = None
+    ) -> Database:
+        return cls(url, schema, max_size=pool_size + max_overflow, application_name=application_name)
 
     def on_events_committed(self, callback: Callable[[], None]) -> None:
         self._on_events.append(callback)
@@ -126,7 +129,7 @@ class Database:
                     max_inactive_connection_lifetime=IDLE_LIFETIME_S,
                     init=_init_connection,
                     reset=_reset,
-                    server_settings={"search_path": f"{self.schema},public", "application_name": self.schema},
+                    server_settings={"search_path": f"{self.schema},public", "application_name": self.application_name},
                 )
         return self._pool
 

@@ -15,12 +15,12 @@ def read_pool_hooks(settings: CatalogSettings) -> tuple[Hook, Hook]:
     async def start(runtime: Runtime) -> None:
         if settings.read_pool_size:
             url = settings.database.url.get_secret_value()
-            runtime.extras["read_pool"] = await open_read_pool(url, settings.service_name, settings.read_pool_size)
+            runtime.extras["read_pool"] = open_read_pool(url, settings.service_name, settings.read_pool_size)
 
     async def stop(runtime: Runtime) -> None:
         pool = runtime.extras.pop("read_pool", None)
         if pool is not None:
-            await pool.close()
+            await pool.dispose()
 
     return start, stop
 

@@ -33,21 +33,9 @@ async def read_connection(db: Database) -> AsyncIterator[Any]:
         yield await tx.raw()
 
 
-async def _nothing_to_reset(conn: Any) -> None:
-    """Reads leave no session state behind; asyncpg's default reset is one more round trip per release."""
-
-
-async def open_read_pool(url: str, schema: str, size: int) -> asyncpg.Pool:
+def open_read_pool(url: str, schema: str, size: int) -> Database:
     """A small pool of its own for the hot list reads, so a page never waits for a connection behind writes."""
-    dsn = url.replace("postgresql+asyncpg://", "postgresql://", 1)
-    pool: asyncpg.Pool = await asyncpg.create_pool(
-        dsn,
-        min_size=size,
-        max_size=size,
-        reset=_nothing_to_reset,
-        server_settings={"search_path": f"{schema},public", "application_name": f"{schema}-reads"},
-    )
-    return pool
+    return Database.from_url(url, schema, pool_size=size, max_overflow=0, application_name=f"{schema}-reads")
 
 
 def search_query(search: str) -> str | None:

@@ -54,14 +54,9 @@ def json_response(body: str | bytes, status_code: int = 200) -> Response:
 
 @asynccontextmanager
 async def reader(request: Request) -> AsyncIterator[Any]:
-    """A connection for a hot read: from the plain asyncpg read pool when catalog runs one."""
-    pool = runtime_of(request).extras.get("read_pool")
-    if pool is None:
-        async with read_connection(database(request)) as conn:
-            yield conn
-    else:
-        async with pool.acquire() as conn:
-            yield conn
+    """A connection for a hot read: from catalog's read pool when it runs one, else from the service's pool."""
+    async with read_connection(runtime_of(request).extras.get("read_pool") or database(request)) as conn:
+        yield conn
 
 
 async def read_one(request: Request, fetch: Callable[[Any], Awaitable[str | None]], what: str) -> Response:
