@@ -1,18 +1,22 @@
 """Under concurrency: numbers unique and gap-free (with and without Idempotency-Key), every order with its lines,
-Idempotency-Key makes one order; an order left unnumbered by a stopped process is numbered later."""
+Idempotency-Key makes one order; an order priced against a customer row that changed before its write writes
+nothing; orders of one customer at once never pass its credit limit together."""
 
 from __future__ import annotations
 
 import asyncio
 import random
+import uuid
+from datetime import date
 
 import httpx
 import orjson
 
-from orders.adapters import order_writes
-from orders.domain.placing import DEFAULT_DISCOUNT_CAPS, LineRequest
+from orders.adapters import copies, order_writes
+from orders.domain.placing import DEFAULT_DISCOUNT_CAPS, LineRequest, price_order
 from orders.service_layer import placing
 from orders.service_layer.commands import PlaceOrder
+from salessync.events import new_event
 
 
 async def test_200_concurrent_placements_get_unique_gap_free_numbers_and_all_their_lines(
@@ -89,15 +93,14 @@ async def test_placements_with_and_without_idempotency_keys_at_once_share_one_ga
     events = await world.fetch("SELECT convert_from(body, 'UTF8') AS body FROM outbox")
     numbers = {orjson.loads(e["body"])["payload"]["number"] for e in events}
     assert numbers == {r.json()["number"] for r in answers}
-    assert await world.fetch("SELECT 1 FROM orders WHERE number IS NULL OR placed_event IS NOT NULL") == []
+    customers = await world.fetch("SELECT open_balance FROM customers WHERE id = $1", customer)
+    assert customers[0]["open_balance"] == 40
 
 
-async def test_an_order_left_without_a_number_gets_the_next_one_and_its_event_once(
+async def test_an_order_priced_against_a_balance_that_moved_writes_nothing_and_takes_no_number(
     client: httpx.AsyncClient, world
 ) -> None:
-    customer, product = await world.customer(), await world.product()
-    first = await client.post("/api/orders", json=world.order_body(customer, (product, 1)), headers=world.headers())
-    # a process that stopped between placing and numbering leaves what the placing transaction wrote
+    customer, product = await world.customer(), await world.product(price="1.00", tax_rate="0")
     cmd = PlaceOrder(
         tenant_id=world.tenant_id,
         actor_id=world.users["salesman"],
@@ -110,14 +113,49 @@ async def test_an_order_left_without_a_number_gets_the_next_one_and_its_event_on
         notes=None,
         delivery_date=None,
     )
-    async with world.db.transaction() as tx:
+    async with world.db.autocommit() as tx:
         raw = await tx.raw()
-        new, priced, event = await placing._priced(raw, cmd, DEFAULT_DISCOUNT_CAPS)
-        await order_writes.insert_unnumbered(raw, new, priced, event)
+        seen = await copies.read_for_order(raw, world.tenant_id, customer, [product], lock=False)
+        assert seen is not None and seen.open_balance == 0
+        # another order of the customer lands between this order's read and its write
+        first = await client.post("/api/orders", json=world.order_body(customer, (product, 3)), headers=world.headers())
+        assert first.status_code == 201
+        priced = price_order(
+            items=cmd.items, customer=seen.customer, products=seen.products, price_list=seen.price_list,
+            today=date.today(), role="salesman", caps=DEFAULT_DISCOUNT_CAPS, open_balance=seen.open_balance,
+            credit_override=False,
+        )  # fmt: skip
+        new = order_writes.NewOrder(
+            id=str(uuid.uuid4()), tenant_id=world.tenant_id, day=date.today(), salesman_id=cmd.actor_id,
+            van_load_id=None, payment_method="credit", notes=None, delivery_date=None, history_reason=None,
+        )  # fmt: skip
+        event = new_event("order.placed", tenant_id=world.tenant_id, aggregate_id=new.id, payload={}, producer="t")
+        written = await order_writes.insert_order(
+            raw, new, priced, event, seen_version=seen.version, seen_balance=seen.open_balance
+        )
+    assert written is None
+    assert len(await world.fetch("SELECT 1 FROM orders")) == 1
+    assert len(await world.fetch("SELECT 1 FROM outbox")) == 1
+    assert (await world.fetch("SELECT open_balance FROM customers WHERE id = $1", customer))[0]["open_balance"] == 3
+    again = await placing.place(world.db, cmd, DEFAULT_DISCOUNT_CAPS)  # the service reads again and writes
+    assert again["number"] == first.json()["number"][:-1] + "2"
+    assert (await world.fetch("SELECT open_balance FROM customers WHERE id = $1", customer))[0]["open_balance"] == 5
 
-    assert await placing.number_stranded_orders(world.db, older_than_s=0) == 1
-    assert await placing.number_stranded_orders(world.db, older_than_s=0) == 0
-    rows = await world.fetch("SELECT number, placed_event FROM orders WHERE id = $1", new.id)
-    assert rows[0]["number"] == first.json()["number"][:-1] + "2" and rows[0]["placed_event"] is None
-    bodies = await world.fetch("SELECT convert_from(body, 'UTF8') AS body FROM outbox WHERE aggregate_id = $1", new.id)
-    assert [orjson.loads(b["body"])["payload"]["number"] for b in bodies] == [rows[0]["number"]]
+
+async def test_concurrent_orders_of_one_customer_never_pass_its_credit_limit_together(
+    client: httpx.AsyncClient, world
+) -> None:
+    customer = await world.customer(credit_limit="100.00")
+    product = await world.product(price="10.00", tax_rate="0")
+    body = world.order_body(customer, (product, 1))
+    answers = await asyncio.gather(
+        *(
+            client.post("/api/orders", json=body, headers=world.headers(("salesman", "salesman2")[i % 2]))
+            for i in range(25)
+        )
+    )
+    assert sorted(r.status_code for r in answers) == [201] * 10 + [409] * 15
+    assert {r.json()["code"] for r in answers if r.status_code == 409} == {"credit_limit_exceeded"}
+    assert (await world.fetch("SELECT open_balance FROM customers WHERE id = $1", customer))[0]["open_balance"] == 100
+    suffixes = sorted(int(r.json()["number"].rsplit("-", 1)[1]) for r in answers if r.status_code == 201)
+    assert suffixes == list(range(1, 11))

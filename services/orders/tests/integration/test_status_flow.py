@@ -196,3 +196,39 @@ async def test_payments_move_unpaid_to_partially_paid_to_paid_and_no_further(cli
     assert [h["to_status"] for h in r.json()["status_history"] if h["field"] == "payment"] == ["partially_paid", "paid"]
     assert (await client.patch(url, json={"amount": "0.01"}, headers=admin)).status_code == 422
     assert (await client.patch(url, json={"amount": "-1"}, headers=admin)).status_code == 422
+
+
+async def test_the_open_balance_drops_when_an_order_is_cancelled_rejected_or_paid_in_full(
+    client: httpx.AsyncClient, world
+) -> None:
+    customer, product = await world.customer(credit_limit="100.00"), await world.product(price="10.00", tax_rate="0")
+    orders = []
+    for _ in range(5):
+        r = await client.post("/api/orders", json=world.order_body(customer, (product, 2)), headers=world.headers())
+        assert r.status_code == 201, r.text
+        orders.append(r.json())
+
+    async def balance() -> int:
+        return (await world.fetch("SELECT open_balance FROM customers WHERE id = $1", customer))[0]["open_balance"]
+
+    assert await balance() == 100
+    await drive_to(client, world, orders[0], "cancelled")
+    await drive_to(client, world, orders[1], "rejected")
+    await drive_to(client, world, orders[2], "delivered")  # delivered and unpaid: still owed
+    admin = world.headers("admin")
+    r = await client.patch(f"/api/orders/{orders[3]['id']}/payment", json={"amount": "5.00"}, headers=admin)
+    assert r.json()["payment_status"] == "partially_paid"
+    assert await balance() == 60  # a partly paid order counts whole, as the balance always did
+    r = await client.patch(f"/api/orders/{orders[3]['id']}/payment", json={"amount": "15.00"}, headers=admin)
+    assert r.json()["payment_status"] == "paid"
+    assert await balance() == 40
+    summed = await world.fetch(
+        "SELECT coalesce(sum(total), 0) AS s FROM orders WHERE customer_id = $1 "
+        "AND status NOT IN ('cancelled', 'rejected') AND payment_status <> 'paid'",
+        customer,
+    )
+    assert summed[0]["s"] == 40
+    r = await client.post("/api/orders", json=world.order_body(customer, (product, 7)), headers=world.headers())
+    assert r.status_code == 409 and r.json()["open_balance"] == "40.00"
+    r = await client.post("/api/orders", json=world.order_body(customer, (product, 6)), headers=world.headers())
+    assert r.status_code == 201 and await balance() == 100

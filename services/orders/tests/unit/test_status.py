@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from orders.domain.errors import IllegalTransition
@@ -10,6 +12,7 @@ from orders.domain.status import (
     STATUSES,
     TRANSITIONS,
     allowed_manual,
+    balance_delta,
     check_payment,
     check_transition,
     payment_status_for,
@@ -63,3 +66,20 @@ def test_a_paid_order_takes_no_further_payment_and_unpaid_is_never_returned_to()
         check_payment("paid", "paid")
     with pytest.raises(IllegalTransition):
         check_payment("partially_paid", "unpaid")
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "delta"),
+    [
+        (("pending", "unpaid"), ("confirmed", "unpaid"), "0"),
+        (("pending", "unpaid"), ("cancelled", "unpaid"), "-12.50"),
+        (("pending", "unpaid"), ("rejected", "unpaid"), "-12.50"),
+        (("confirmed", "partially_paid"), ("cancelled", "partially_paid"), "-12.50"),
+        (("delivered", "unpaid"), ("delivered", "partially_paid"), "0"),
+        (("delivered", "partially_paid"), ("delivered", "paid"), "-12.50"),
+        (("delivered", "paid"), ("returned", "paid"), "0"),
+        (("delivered", "unpaid"), ("returned", "unpaid"), "0"),
+    ],
+)
+def test_only_leaving_for_cancelled_rejected_or_paid_moves_the_open_balance(before, after, delta) -> None:  # type: ignore[no-untyped-def]
+    assert balance_delta(before, after, Decimal("12.50")) == Decimal(delta)

@@ -5,6 +5,7 @@ Raw asyncpg: these run on the hot path (placing) and once per catalog event.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -115,51 +116,50 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-_LOCK_CUSTOMER = """
-SELECT c.id::text, c.name, c.status, c.credit_limit, c.price_list_id::text,
-       l.status AS list_status, l.valid_from, l.valid_to, coalesce(l.deleted, false) AS list_deleted
+_FOR_ORDER = """
+SELECT c.id::text AS customer_id, c.name AS customer_name, c.status AS customer_status, c.credit_limit,
+       c.price_list_id::text, c.version AS customer_version, c.open_balance,
+       l.status AS list_status, l.valid_from, l.valid_to, coalesce(l.deleted, false) AS list_deleted,
+       p.id::text, p.code, p.name, p.unit, p.price, p.tax_rate, p.status, lp.price AS list_price
 FROM customers c
 LEFT JOIN price_lists l ON l.tenant_id = c.tenant_id AND l.id = c.price_list_id
+LEFT JOIN products p ON p.tenant_id = c.tenant_id AND p.id = ANY($3::uuid[])
+LEFT JOIN price_list_prices lp
+       ON lp.tenant_id = c.tenant_id AND lp.price_list_id = c.price_list_id AND lp.product_id = p.id
 WHERE c.tenant_id = $1 AND c.id = $2
-FOR NO KEY UPDATE OF c
 """
-
-# the balance reads ix_orders_open_by_customer (same predicate), never a scan of the whole tenant
-_FOR_ORDER = """
-SELECT p.id::text, p.code, p.name, p.unit, p.price, p.tax_rate, p.status, lp.price AS list_price,
-       (SELECT coalesce(sum(o.total), 0) FROM orders o
-         WHERE o.tenant_id = $1 AND o.customer_id = $2
-           AND o.status NOT IN ('cancelled', 'rejected') AND o.payment_status <> 'paid') AS open_balance
-FROM (SELECT 1) AS one
-LEFT JOIN products p ON p.tenant_id = $1 AND p.id = ANY($3::uuid[])
-LEFT JOIN price_list_prices lp ON lp.tenant_id = $1 AND lp.price_list_id = $4 AND lp.product_id = p.id
-"""
+_FOR_ORDER_LOCKED = _FOR_ORDER + "FOR NO KEY UPDATE OF c\n"
 
 
-async def lock_customer(raw: Any, tenant_id: str, customer_id: str) -> tuple[Customer | None, dict[str, Any] | None]:
-    """The customer (row-locked until commit, so credit checks of one customer run one at a time) and the
-    header of its price list."""
-    row = await raw.fetchrow(_LOCK_CUSTOMER, tenant_id, customer_id)
-    if row is None:
-        return None, None
-    customer = Customer(row["id"], row["name"], row["status"], row["credit_limit"], row["price_list_id"])
-    header = None
-    if row["list_status"] is not None and not row["list_deleted"]:
-        header = {
-            "id": row["price_list_id"],
-            "status": row["list_status"],
-            "from": row["valid_from"],
-            "to": row["valid_to"],
-        }
-    return customer, header
+@dataclass(frozen=True, slots=True)
+class ForOrder:
+    """What an order is priced against. `open_balance` and `version` are the customer row's as read: the placing
+    statement writes only if the row still holds them (order_writes.insert_order)."""
+
+    customer: Customer
+    products: dict[str, Product]
+    price_list: PriceList | None
+    open_balance: Decimal
+    version: int
 
 
-async def load_for_order(
-    raw: Any, tenant_id: str, customer_id: str, product_ids: list[str], list_header: dict[str, Any] | None
-) -> tuple[dict[str, Product], PriceList | None, Decimal]:
-    """The products asked for, the customer's list prices for them and the customer's open balance, read after
-    the customer's lock so the balance includes every order committed before it."""
-    rows = await raw.fetch(_FOR_ORDER, tenant_id, customer_id, product_ids, list_header["id"] if list_header else None)
+async def read_for_order(
+    raw: Any, tenant_id: str, customer_id: str, product_ids: list[str], *, lock: bool
+) -> ForOrder | None:
+    """The customer with its open balance and price list header, the products asked for and their list prices,
+    in one statement; None when orders has no such customer. With `lock` the customer row stays locked until
+    the transaction ends, so the balance read is the one written against."""
+    rows = await raw.fetch(_FOR_ORDER_LOCKED if lock else _FOR_ORDER, tenant_id, customer_id, product_ids)
+    if not rows:
+        return None
+    first = rows[0]
+    customer = Customer(
+        first["customer_id"],
+        first["customer_name"],
+        first["customer_status"],
+        first["credit_limit"],
+        first["price_list_id"],
+    )
     products: dict[str, Product] = {}
     prices: dict[str, Decimal] = {}
     for r in rows:
@@ -168,8 +168,9 @@ async def load_for_order(
         products[r["id"]] = Product(r["id"], r["code"], r["name"], r["unit"], r["price"], r["tax_rate"], r["status"])
         if r["list_price"] is not None:
             prices[r["id"]] = r["list_price"]
-    balance = rows[0]["open_balance"] if rows else Decimal("0")
     price_list = None
-    if list_header is not None:
-        price_list = PriceList(list_header["id"], list_header["status"], list_header["from"], list_header["to"], prices)
-    return products, price_list, balance
+    if first["list_status"] is not None and not first["list_deleted"]:
+        price_list = PriceList(
+            first["price_list_id"], first["list_status"], first["valid_from"], first["valid_to"], prices
+        )
+    return ForOrder(customer, products, price_list, first["open_balance"], first["customer_version"])

@@ -1,15 +1,16 @@
 """Writing orders with raw asyncpg: placing in one statement, status and payment changes.
 
-Placing is the hot path (TARGETS.md): the day's number, the order, its lines, the first history row and the
-`order.placed` outbox row go in one statement, the last of the transaction, so the per-(tenant, day) counter
-row is held only for that statement and the commit. A rolled-back order gives its number back: gap-free.
-The event body is encoded in Python with a placeholder where the number goes; the statement puts the number in.
+Placing is the hot path (TARGETS.md). One statement moves the customer's open balance, takes the day's number,
+writes the order, its lines, its first history row and the `order.placed` outbox row. It writes only if the
+customer row still holds the balance and version the order was priced against (`g`): every other part reads
+from `g`, so when the guard fails nothing is written and no number is taken. In autocommit, the per-(tenant,
+day) counter row is held for that statement and its commit only; a rolled-back order gives its number back, so
+numbers stay unique and gap-free whatever runs at once. The event body is encoded in Python with a placeholder
+where the number goes; the statement puts the number in.
 
-Without an Idempotency-Key, placing is split so the counter row is locked only for one autocommit statement
-(no client round trip while it is held): `insert_unnumbered` writes the order with no number and keeps the event
-body on the row, in the placing transaction; after it commits, `assign_number` takes the next number, writes it
-into the order and the event and adds the outbox row, all in one statement. A number is taken only for an order
-that has none (the order row is locked first), so numbers stay unique and gap-free whatever runs at once.
+The customer row is the credit check's lock: the guard's UPDATE waits for any other writer of the row and then
+sees its newest version, so two orders of one customer cannot both pass against the same balance. Status and
+payment changes that take an order out of the balance (`balance_delta`) move it in their own statement.
 
 Lookups of one order say `id = $2 AND (tenant_id = $1) IS TRUE`: with a plain `tenant_id = $1`, a prepared one
 planned while the table was young used `ix_orders_tenant_status_created` (tenant_id leads it) and filtered on
@@ -32,8 +33,12 @@ from salessync.events import Event, encode_event
 NUMBER_PLACEHOLDER = "@@ORDER_NUMBER@@"
 
 _PLACE = """
-WITH n AS (
-    INSERT INTO order_counters AS c (tenant_id, day, last) VALUES ($1, $2, 1)
+WITH g AS (
+    UPDATE customers SET open_balance = open_balance + $12
+    WHERE tenant_id = $1 AND id = $4 AND version = $35 AND open_balance = $36
+    RETURNING 1
+), n AS (
+    INSERT INTO order_counters AS c (tenant_id, day, last) SELECT $1, $2, 1 FROM g
     ON CONFLICT (tenant_id, day) DO UPDATE SET last = c.last + 1
     RETURNING 'ORD-' || to_char($2::date, 'YYYYMMDD') || '-'
               || CASE WHEN c.last < 10000 THEN lpad(c.last::text, 4, '0') ELSE c.last::text END AS number
@@ -48,61 +53,18 @@ WITH n AS (
                              unit_price, discount_rate, tax_rate, gross, discount_amount, tax_amount, line_total)
     SELECT $3, u.line_no, $1, u.product_id, u.code, u.name, u.unit, u.quantity, u.unit_price, u.discount_rate,
            u.tax_rate, u.gross, u.discount_amount, u.tax_amount, u.line_total
-    FROM unnest($17::int[], $18::uuid[], $19::text[], $20::text[], $21::text[], $22::int[], $23::numeric[],
-                $24::numeric[], $25::numeric[], $26::numeric[], $27::numeric[], $28::numeric[], $29::numeric[])
+    FROM g, unnest($17::int[], $18::uuid[], $19::text[], $20::text[], $21::text[], $22::int[], $23::numeric[],
+                   $24::numeric[], $25::numeric[], $26::numeric[], $27::numeric[], $28::numeric[], $29::numeric[])
          AS u(line_no, product_id, code, name, unit, quantity, unit_price, discount_rate, tax_rate, gross,
               discount_amount, tax_amount, line_total)
 ), h AS (
     INSERT INTO order_status_history (order_id, tenant_id, from_status, to_status, reason, actor_id)
-    VALUES ($3, $1, NULL, 'pending', $30, $6)
+    SELECT $3, $1, NULL, 'pending', $30, $6 FROM g
 ), e AS (
     INSERT INTO outbox (event_id, subject, aggregate_id, body)
     SELECT $31, $32, $3, convert_to(replace($33, '"' || $34 || '"', '"' || n.number || '"'), 'UTF8') FROM n
 )
 SELECT number, created_at FROM o
-"""
-
-
-_PLACE_UNNUMBERED = """
-WITH o AS (
-    INSERT INTO orders (id, tenant_id, number, customer_id, customer_name, salesman_id, van_load_id, status,
-                        payment_method, gross_total, discount_total, tax_total, total, line_count,
-                        credit_override, notes, delivery_date, placed_event)
-    VALUES ($3, $1, NULL, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12, $13, $14, $15, $16, $31)
-    RETURNING created_at
-), l AS (
-    INSERT INTO order_lines (order_id, line_no, tenant_id, product_id, product_code, product_name, unit, quantity,
-                             unit_price, discount_rate, tax_rate, gross, discount_amount, tax_amount, line_total)
-    SELECT $3, u.line_no, $1, u.product_id, u.code, u.name, u.unit, u.quantity, u.unit_price, u.discount_rate,
-           u.tax_rate, u.gross, u.discount_amount, u.tax_amount, u.line_total
-    FROM unnest($17::int[], $18::uuid[], $19::text[], $20::text[], $21::text[], $22::int[], $23::numeric[],
-                $24::numeric[], $25::numeric[], $26::numeric[], $27::numeric[], $28::numeric[], $29::numeric[])
-         AS u(line_no, product_id, code, name, unit, quantity, unit_price, discount_rate, tax_rate, gross,
-              discount_amount, tax_amount, line_total)
-), h AS (
-    INSERT INTO order_status_history (order_id, tenant_id, from_status, to_status, reason, actor_id)
-    VALUES ($3, $1, NULL, 'pending', $30, $6)
-)
-SELECT $2::date AS day, created_at FROM o
-"""
-
-_ASSIGN_NUMBER = """
-WITH o AS (
-    SELECT id, placed_event FROM orders WHERE id = $2 AND (tenant_id = $1) IS TRUE AND number IS NULL FOR UPDATE
-), n AS (
-    INSERT INTO order_counters AS c (tenant_id, day, last) SELECT $1, $3, 1 FROM o
-    ON CONFLICT (tenant_id, day) DO UPDATE SET last = c.last + 1
-    RETURNING 'ORD-' || to_char($3::date, 'YYYYMMDD') || '-'
-              || CASE WHEN c.last < 10000 THEN lpad(c.last::text, 4, '0') ELSE c.last::text END AS number
-), u AS (
-    UPDATE orders SET number = n.number, placed_event = NULL FROM n
-    WHERE orders.id = $2 AND (orders.tenant_id = $1) IS TRUE
-), e AS (
-    INSERT INTO outbox (event_id, subject, aggregate_id, body)
-    SELECT $4, $5, $2, convert_to(replace(o.placed_event, '"' || $6 || '"', '"' || n.number || '"'), 'UTF8')
-    FROM o, n
-)
-SELECT number FROM n
 """
 
 
@@ -157,40 +119,23 @@ def _order_args(new: NewOrder, priced: PricedOrder) -> list[Any]:
     ]
 
 
-async def insert_order(raw: Any, new: NewOrder, priced: PricedOrder, placed: Event) -> tuple[str, datetime]:
-    """Write the order, its lines, its first history row and the `order.placed` outbox row; answer number and time."""
+async def insert_order(
+    raw: Any, new: NewOrder, priced: PricedOrder, placed: Event, *, seen_version: int, seen_balance: Decimal
+) -> tuple[str, datetime] | None:
+    """Write the order, its lines, its first history row and the `order.placed` outbox row, and add its total
+    to the customer's open balance; answer number and time. None, with nothing written, when the customer row
+    no longer holds `seen_version` and `seen_balance` (it changed since the order was priced)."""
     row = await raw.fetchrow(
-        _PLACE, *_order_args(new, priced), placed.event_id, placed.subject, _encoded(placed), NUMBER_PLACEHOLDER
+        _PLACE,
+        *_order_args(new, priced),
+        placed.event_id,
+        placed.subject,
+        _encoded(placed),
+        NUMBER_PLACEHOLDER,
+        seen_version,
+        seen_balance,
     )
-    return row["number"], row["created_at"]
-
-
-async def insert_unnumbered(raw: Any, new: NewOrder, priced: PricedOrder, placed: Event) -> datetime:
-    """Write the order without a number, its lines and first history row; the event body waits on the row."""
-    row = await raw.fetchrow(_PLACE_UNNUMBERED, *_order_args(new, priced), _encoded(placed))
-    created_at: datetime = row["created_at"]
-    return created_at
-
-
-async def assign_number(
-    autocommit_raw: Any, tenant_id: str, order_id: str, day: date, event_id: str, subject: str
-) -> str | None:
-    """Number a committed order and queue its `order.placed`, in one statement on a connection in autocommit;
-    None when the order has a number already (or does not exist)."""
-    number: str | None = await autocommit_raw.fetchval(
-        _ASSIGN_NUMBER, tenant_id, order_id, day, event_id, subject, NUMBER_PLACEHOLDER
-    )
-    return number
-
-
-async def unnumbered(raw: Any, older_than_s: float) -> list[dict[str, Any]]:
-    """Orders left without a number (their process stopped between placing and numbering)."""
-    rows = await raw.fetch(
-        "SELECT tenant_id::text, id::text, (created_at AT TIME ZONE 'UTC')::date AS day, placed_event "
-        "FROM orders WHERE number IS NULL AND created_at < now() - make_interval(secs => $1) ORDER BY created_at",
-        older_than_s,
-    )
-    return [dict(r) for r in rows]
+    return None if row is None else (row["number"], row["created_at"])
 
 
 def _encoded(event: Event) -> str:
@@ -219,6 +164,8 @@ WITH u AS (
     UPDATE orders SET status = $3, updated_at = now(), version = version + 1,
                       rejection_reason = coalesce($7::jsonb, rejection_reason)
     WHERE id = $2 AND (tenant_id = $1) IS TRUE
+), b AS (
+    UPDATE customers SET open_balance = open_balance + $11 WHERE $11 <> 0 AND tenant_id = $1 AND id = $12
 ), h AS (
     INSERT INTO order_status_history (order_id, tenant_id, from_status, to_status, reason, actor_id)
     VALUES ($2, $1, $4, $3, $5, $6)
@@ -237,9 +184,12 @@ async def set_status(
     to_status: str,
     reason: str | None,
     actor_id: str | None,
+    balance_delta: Decimal,
+    customer_id: str,
     rejection_reason: dict[str, Any] | None = None,
 ) -> None:
-    """Move the order, add its history row and the `order.status_changed` outbox row, in one statement."""
+    """Move the order, add its history row and the `order.status_changed` outbox row and move the customer's
+    open balance by `balance_delta`, in one statement."""
     await raw.execute(
         _SET_STATUS,
         tenant_id,
@@ -252,6 +202,8 @@ async def set_status(
         event.event_id,
         event.subject,
         encode_event(event),
+        balance_delta,
+        customer_id,
     )
 
 
@@ -265,10 +217,14 @@ async def set_payment(
     to_status: str,
     reason: str | None,
     actor_id: str,
+    balance_delta: Decimal,
+    customer_id: str,
 ) -> None:
+    """Record the payment, its history row and move the customer's open balance by `balance_delta`."""
     await raw.execute(
         "WITH u AS (UPDATE orders SET payment_status = $3, amount_paid = $7, updated_at = now(), "
-        "  version = version + 1 WHERE id = $2 AND (tenant_id = $1) IS TRUE) "
+        "  version = version + 1 WHERE id = $2 AND (tenant_id = $1) IS TRUE), "
+        "b AS (UPDATE customers SET open_balance = open_balance + $8 WHERE $8 <> 0 AND tenant_id = $1 AND id = $9) "
         "INSERT INTO order_status_history (order_id, tenant_id, field, from_status, to_status, reason, actor_id) "
         "VALUES ($2, $1, 'payment', $4, $3, $5, $6)",
         tenant_id,
@@ -278,4 +234,6 @@ async def set_payment(
         reason,
         actor_id,
         amount_paid,
+        balance_delta,
+        customer_id,
     )

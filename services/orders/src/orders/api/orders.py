@@ -14,7 +14,7 @@ from orders.api.schemas import CancelRequest, OrderCreate, PaymentCreate, Status
 from orders.domain.placing import LineRequest
 from orders.service_layer import queries, status_changes
 from orders.service_layer.commands import ChangeStatus, PlaceOrder, RecordPayment
-from orders.service_layer.placing import place_order, place_then_number
+from orders.service_layer.placing import place, place_order
 from salessync.app import runtime_of
 from salessync.auth import Principal, require_principal
 from salessync.db import Database, Tx
@@ -68,7 +68,7 @@ async def create_order(
     )
     caps = runtime_of(request).settings.caps_for(cmd.tenant_id)  # type: ignore[attr-defined]
     if key is None:
-        order = await place_then_number(db, cmd, caps)
+        order = await place(db, cmd, caps)
         return json_response(orjson.dumps(order), 201, {"Location": f"/api/orders/{order['id']}"})
     placed: list[str] = []
 

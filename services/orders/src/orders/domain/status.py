@@ -36,6 +36,16 @@ PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
 CLOSED_FOR_CREDIT = frozenset({CANCELLED, REJECTED})
 
 
+def open_amount(status: str, payment_status: str, total: Decimal) -> Decimal:
+    """What the order adds to its customer's open balance: its total until it is cancelled, rejected or paid."""
+    return Decimal("0") if status in CLOSED_FOR_CREDIT or payment_status == PAID else total
+
+
+def balance_delta(before: tuple[str, str], after: tuple[str, str], total: Decimal) -> Decimal:
+    """How a change of (status, payment status) moves the customer's open balance."""
+    return open_amount(*after, total) - open_amount(*before, total)
+
+
 def allowed_manual(current: str) -> list[str]:
     """The statuses a person may move an order to from `current` (sorted, for the 409 body)."""
     return sorted(s for s in TRANSITIONS.get(current, frozenset()) if (current, s) not in BY_STOCK_ONLY)

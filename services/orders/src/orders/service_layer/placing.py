@@ -1,14 +1,14 @@
-"""Placing an order: `place_then_number` (no Idempotency-Key) and `place_order` (inside the key's transaction).
+"""Placing an order: `place` (no Idempotency-Key) and `place_order` (inside the key's transaction).
 
-Round trips: lock the customer (and read its price list header), read the products with their list prices and
-the customer's open balance, write everything in one statement. The answer is built from what was written.
-`place_then_number` commits the order without a number, then numbers it and queues `order.placed` in one
-autocommit statement, so the per-(tenant, day) counter row is held for that statement and its commit only.
+`place` reads the customer, its open balance and price list and the products in one statement, prices the order
+and writes it in a second, in autocommit (order_writes explains the statement). The write takes place only if
+the customer row still holds the balance and version it was priced against; when another order or change of
+that customer came in between, the order is read again with the customer row locked and written in one
+transaction, which cannot miss. `place_order` always takes that locked path, in the key's transaction.
 """
 
 from __future__ import annotations
 
-import logging
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -21,74 +21,64 @@ from orders.domain.policy import PLACERS
 from orders.service_layer import messages
 from orders.service_layer.commands import PlaceOrder
 from salessync.db import Database, Tx
-from salessync.events import Event, decode_event
+from salessync.events import Event
 
-log = logging.getLogger("orders.placing")
+
+async def place(db: Database, cmd: PlaceOrder, discount_caps: dict[str, Decimal]) -> dict[str, Any]:
+    """Place the order in two autocommit statements; on a concurrent change of the customer, in a transaction."""
+    _check_request(cmd, discount_caps)
+    async with db.autocommit() as tx:
+        raw = await tx.raw()
+        out = await _read_price_write(raw, cmd, discount_caps, lock=False)
+        if out is None:
+            async with raw.transaction():
+                out = await _read_price_write(raw, cmd, discount_caps, lock=True)
+        if out is None:  # the customer row is locked by this transaction: its balance cannot have moved
+            raise RuntimeError(f"order for customer {cmd.customer_id} not written under the customer's lock")
+        order, event = out
+        tx.events.append(event)  # its outbox row is written; this wakes the relay when the block ends
+    return order
 
 
 async def place_order(tx: Tx, cmd: PlaceOrder, discount_caps: dict[str, Decimal]) -> dict[str, Any]:
-    """Place and number the order in the caller's transaction (the Idempotency-Key path stores the answer there)."""
-    raw = await tx.raw()
-    new, priced, event = await _priced(raw, cmd, discount_caps)
-    number, created_at = await order_writes.insert_order(raw, new, priced, event)
+    """Place the order in the caller's transaction (the Idempotency-Key path stores the answer there)."""
+    _check_request(cmd, discount_caps)
+    out = await _read_price_write(await tx.raw(), cmd, discount_caps, lock=True)
+    if out is None:
+        raise RuntimeError(f"order for customer {cmd.customer_id} not written under the customer's lock")
+    order, event = out
     tx.events.append(event)  # the outbox row is written by the statement above; this wakes the relay on commit
-    return order_out(new, priced, number, created_at, cmd.actor_id)
+    return order
 
 
-async def place_then_number(db: Database, cmd: PlaceOrder, discount_caps: dict[str, Decimal]) -> dict[str, Any]:
-    """Place the order in one transaction, then number it in one autocommit statement of its own on the same
-    connection, so the day's counter row is never locked across a round trip to this process (see order_writes)."""
-    async with db.autocommit() as tx:
-        raw = await tx.raw()
-        async with raw.transaction():
-            new, priced, event = await _priced(raw, cmd, discount_caps)
-            created_at = await order_writes.insert_unnumbered(raw, new, priced, event)
-        number = await order_writes.assign_number(raw, new.tenant_id, new.id, new.day, event.event_id, event.subject)
-        if number is None:  # only stranded orders are numbered by someone else, and only after a minute
-            raise RuntimeError(f"order {new.id} was numbered by someone else")
-        tx.events.append(event)  # its outbox row is written; this wakes the relay when the block ends
-    return order_out(new, priced, number, created_at, cmd.actor_id)
-
-
-async def number_stranded_orders(db: Database, older_than_s: float = 60.0) -> int:
-    """Number the orders whose process stopped between placing and numbering; answers how many it numbered."""
-    async with db.autocommit() as tx:
-        raw = await tx.raw()
-        done = 0
-        for row in await order_writes.unnumbered(raw, older_than_s):
-            event = decode_event(row["placed_event"].encode())
-            day = row["day"]
-            if await order_writes.assign_number(raw, row["tenant_id"], row["id"], day, event.event_id, event.subject):
-                tx.events.append(event)
-                done += 1
-    if done:
-        log.warning("numbered orders left without a number", extra={"count": done})
-    return done
-
-
-async def _priced(
-    raw: Any, cmd: PlaceOrder, discount_caps: dict[str, Decimal]
-) -> tuple[order_writes.NewOrder, PricedOrder, Event]:
-    """Check, lock the customer, read the copies, price: the order to write and its `order.placed`."""
+def _check_request(cmd: PlaceOrder, discount_caps: dict[str, Decimal]) -> None:
+    """The rules that need no database, before touching it."""
     if cmd.role not in PLACERS:
         raise NotAllowed(f"role '{cmd.role}' may not place orders")
-    check_lines(cmd.items, cmd.role, discount_caps)  # before touching the database
-    customer, list_header = await copies.lock_customer(raw, cmd.tenant_id, cmd.customer_id)
-    products, price_list, balance = await copies.load_for_order(
-        raw, cmd.tenant_id, cmd.customer_id, [x.product_id for x in cmd.items], list_header
+    check_lines(cmd.items, cmd.role, discount_caps)
+
+
+async def _read_price_write(
+    raw: Any, cmd: PlaceOrder, discount_caps: dict[str, Decimal], *, lock: bool
+) -> tuple[dict[str, Any], Event] | None:
+    """Read what the order is priced against, price it, write it: the answer and its `order.placed`, or None
+    when the customer row changed between the read and the write (only possible without `lock`)."""
+    seen = await copies.read_for_order(
+        raw, cmd.tenant_id, cmd.customer_id, [x.product_id for x in cmd.items], lock=lock
     )
     now = datetime.now(UTC)
     priced = price_order(
         items=cmd.items,
-        customer=customer,
-        products=products,
-        price_list=price_list,
+        customer=seen.customer if seen else None,
+        products=seen.products if seen else {},
+        price_list=seen.price_list if seen else None,
         today=now.date(),
         role=cmd.role,
         caps=discount_caps,
-        open_balance=balance,
+        open_balance=seen.open_balance if seen else Decimal("0"),
         credit_override=cmd.credit_override,
     )
+    assert seen is not None  # price_order refuses an order without a customer
     order_id = str(uuid.uuid4())
     payment_method = cmd.payment_method or ("cash" if cmd.van_load_id else "credit")
     event = messages.order_placed(
@@ -116,7 +106,13 @@ async def _priced(
         delivery_date=cmd.delivery_date,
         history_reason="placed with credit override" if priced.credit_override_used else None,
     )
-    return new, priced, event
+    written = await order_writes.insert_order(
+        raw, new, priced, event, seen_version=seen.version, seen_balance=seen.open_balance
+    )
+    if written is None:
+        return None
+    number, created_at = written
+    return order_out(new, priced, number, created_at, cmd.actor_id), event
 
 
 def order_out(

@@ -1,7 +1,7 @@
 """Status and payment changes: by a person (PATCH status, cancel, payment) or by field's stock answer.
 
-Each change locks the order, checks the transition table, writes the order and a history row and publishes
-`order.status_changed`, in one transaction.
+Each change locks the order, checks the transition table, writes the order and a history row, moves the
+customer's open balance when the order leaves it, and publishes `order.status_changed`, in one transaction.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ async def _move(
     event = messages.order_status_changed(
         order, tenant_id=tenant_id, to_status=to_status, reason=reason, actor_id=actor_id, causation_id=causation_id
     )
+    paying = order["payment_status"]
     await order_writes.set_status(
         raw,
         tenant_id,
@@ -53,6 +54,8 @@ async def _move(
         to_status=to_status,
         reason=reason,
         actor_id=actor_id,
+        balance_delta=status.balance_delta((order["status"], paying), (to_status, paying), order["total"]),
+        customer_id=order["customer_id"],
         rejection_reason=rejection_reason,
     )
     tx.events.append(event)  # the statement above wrote the outbox row; this wakes the relay on commit
@@ -94,6 +97,10 @@ async def record_payment(tx: Tx, cmd: RecordPayment) -> None:
         to_status=target,
         reason=cmd.reason or f"payment of {cmd.amount:.2f}",
         actor_id=cmd.actor_id,
+        balance_delta=status.balance_delta(
+            (order["status"], order["payment_status"]), (order["status"], target), order["total"]
+        ),
+        customer_id=order["customer_id"],
     )
 
 
