@@ -177,15 +177,9 @@ class ConsumerRunner:
         event_id_var.set(event.event_id)
         tenant_id_var.set(event.tenant_id)
         try:
-            async with self.db.transaction() as tx:
-                raw = await tx.raw()
-                first = await raw.fetchval(
-                    "INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) "
-                    "ON CONFLICT DO NOTHING RETURNING true",
-                    durable,
-                    event.event_id,
-                )
-                if first:
+            async with self.db.claiming(durable, event.event_id) as tx:
+                first = tx is not None
+                if tx is not None:
                     await sub.handler(tx, event)
         except DomainError as exc:
             log.error(

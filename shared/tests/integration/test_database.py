@@ -79,3 +79,43 @@ async def test_sessions_carry_the_schema_or_the_given_application_name(shared_db
                 assert await (await tx.raw()).fetchval("SELECT current_setting('application_name')") == expected
     finally:
         await reads.dispose()
+
+
+async def test_claiming_an_event_begins_its_transaction_and_a_second_claim_gets_none(single: Database) -> None:
+    event_id = str(uuid.uuid4())
+    async with single.claiming("orders-stock_reserved", event_id) as tx:
+        assert tx is not None
+        raw = await tx.raw()
+        assert raw.is_in_transaction()
+        await raw.execute("INSERT INTO processed_events (consumer, event_id) VALUES ('side-effect', $1)", event_id)
+    async with single.claiming("orders-stock_reserved", event_id) as again:
+        assert again is None
+    async with single.claiming("field-order_placed", event_id) as other:  # another consumer claims it for itself
+        assert other is not None
+    async with single.autocommit() as tx:
+        raw = await tx.raw()
+        assert not raw.is_in_transaction()  # the refused claim was rolled back before the connection went back
+        rows = await raw.fetch("SELECT consumer FROM processed_events WHERE event_id = $1 ORDER BY consumer", event_id)
+    assert [r["consumer"] for r in rows] == ["field-order_placed", "orders-stock_reserved", "side-effect"]
+
+
+async def test_a_failed_handler_gives_its_claim_back_so_the_event_is_handled_again(single: Database) -> None:
+    event_id = str(uuid.uuid4())
+    with pytest.raises(RuntimeError):
+        async with single.claiming("field-order_placed", event_id) as tx:
+            assert tx is not None
+            raise RuntimeError("the handler failed")
+    async with single.claiming("field-order_placed", event_id) as retry:
+        assert retry is not None
+
+
+@pytest.mark.parametrize(
+    ("consumer", "event_id"),
+    [("x'); DROP TABLE outbox; --", str(uuid.uuid4())), ("field-order_placed", "1'); DROP TABLE outbox; --")],
+)
+async def test_claiming_refuses_what_is_no_consumer_name_or_event_id(single: Database, consumer, event_id) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError):
+        async with single.claiming(consumer, event_id):
+            pass
+    async with single.autocommit() as tx:
+        assert await (await tx.raw()).fetchval("SELECT count(*) FROM outbox") >= 0
