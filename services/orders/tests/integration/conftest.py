@@ -154,6 +154,20 @@ class World:
         async with self.db.transaction() as tx:
             return list(await (await tx.raw()).fetch(sql, *args))
 
+    async def stats_summary(self) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+        """The tenant's `order_stats` summed over shards, and the same figures summed from its orders."""
+        kept = await self.fetch(
+            "SELECT status, payment_status, sum(n)::int AS n, sum(amount) AS amount FROM order_stats "
+            "WHERE tenant_id = $1 GROUP BY 1, 2 HAVING sum(n) <> 0 OR sum(amount) <> 0",
+            self.tenant_id,
+        )
+        summed = await self.fetch(
+            "SELECT status, payment_status, count(*)::int AS n, sum(total) AS amount FROM orders "
+            "WHERE tenant_id = $1 GROUP BY 1, 2",
+            self.tenant_id,
+        )
+        return {tuple(r) for r in kept}, {tuple(r) for r in summed}
+
 
 @pytest.fixture
 async def world(client: httpx.AsyncClient, db: Database, test_keys: TestKeys, js: Any) -> World:

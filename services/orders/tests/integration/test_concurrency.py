@@ -45,6 +45,8 @@ async def test_200_concurrent_placements_get_unique_gap_free_numbers_and_all_the
     )
     assert len(rows) == 198 and len({r["number"] for r in rows}) == 198
     assert all(r["lines"] == r["line_count"] > 0 for r in rows)
+    kept, recount = await world.stats_summary()
+    assert kept == recount and sum(n for _, _, n, _ in kept) == 198
 
 
 async def test_twenty_concurrent_requests_with_one_idempotency_key_make_one_order_and_twenty_equal_answers(

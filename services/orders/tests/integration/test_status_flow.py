@@ -228,6 +228,8 @@ async def test_the_open_balance_drops_when_an_order_is_cancelled_rejected_or_pai
         customer,
     )
     assert summed[0]["s"] == 40
+    kept, recount = await world.stats_summary()
+    assert kept == recount and len(kept) == 5  # cancelled, rejected, delivered, paid, pending
     r = await client.post("/api/orders", json=world.order_body(customer, (product, 7)), headers=world.headers())
     assert r.status_code == 409 and r.json()["open_balance"] == "40.00"
     r = await client.post("/api/orders", json=world.order_body(customer, (product, 6)), headers=world.headers())

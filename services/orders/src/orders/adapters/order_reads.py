@@ -1,6 +1,8 @@
 """Reading orders with raw asyncpg, shaped for orjson: money and ids are cast to text in SQL.
 
-Lists run outside a transaction (each statement is its own snapshot): no BEGIN/COMMIT round trips.
+Lists run outside a transaction (each statement is its own snapshot): no BEGIN/COMMIT round trips. A list's
+stats come from `order_stats` when it is filtered by status or payment status at most (the console's default
+list), else from a sum over the filtered orders.
 """
 
 from __future__ import annotations
@@ -54,6 +56,12 @@ class OrderFilter:
     van_load_id: str | None = None
     search: str | None = None
 
+    def summarised(self) -> bool:
+        """Only tenant, status and payment status: `order_stats` holds this set's stats (order_writes keeps it)."""
+        return not (
+            self.customer_id or self.salesman_id or self.van_load_id or self.date_from or self.date_to or self.search
+        )
+
     def where(self) -> tuple[str, list[Any]]:
         clauses = ["tenant_id = $1"]
         args: list[Any] = [self.tenant_id]
@@ -93,10 +101,16 @@ async def list_orders(
         f"SELECT {SUMMARY_COLUMNS} FROM orders WHERE {where} ORDER BY {SORTS[sort]} "
         f"LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}"
     )
-    stats_sql = (
-        "SELECT status, payment_status, count(*) AS n, sum(total) AS amount "
-        f"FROM orders WHERE {where} GROUP BY status, payment_status"
-    )
+    if flt.summarised():  # the per-tenant summary has the answer: no sum over the tenant's orders
+        stats_sql = (
+            "SELECT status, payment_status, sum(n)::int AS n, sum(amount) AS amount "
+            f"FROM order_stats WHERE {where} GROUP BY status, payment_status HAVING sum(n) > 0"
+        )
+    else:
+        stats_sql = (
+            "SELECT status, payment_status, count(*) AS n, sum(total) AS amount "
+            f"FROM orders WHERE {where} GROUP BY status, payment_status"
+        )
     async with autocommit(db) as raw:
         rows = await raw.fetch(page_sql, *args, limit, offset)
         groups = await raw.fetch(stats_sql, *args)

@@ -20,6 +20,7 @@ primary key is left.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -31,6 +32,7 @@ from orders.domain.placing import PricedOrder
 from salessync.events import Event, encode_event
 
 NUMBER_PLACEHOLDER = "@@ORDER_NUMBER@@"
+STATS_SHARDS = 8
 
 _PLACE = """
 WITH g AS (
@@ -63,6 +65,10 @@ WITH g AS (
 ), e AS (
     INSERT INTO outbox (event_id, subject, aggregate_id, body)
     SELECT $31, $32, $3, convert_to(replace($33, '"' || $34 || '"', '"' || n.number || '"'), 'UTF8') FROM n
+), s AS (
+    INSERT INTO order_stats AS s (tenant_id, status, payment_status, shard, n, amount)
+    SELECT $1, 'pending', 'unpaid', $37::smallint, 1, $12 FROM g
+    ON CONFLICT (tenant_id, status, payment_status, shard) DO UPDATE SET n = s.n + 1, amount = s.amount + $12
 )
 SELECT number, created_at FROM o
 """
@@ -134,8 +140,14 @@ async def insert_order(
         NUMBER_PLACEHOLDER,
         seen_version,
         seen_balance,
+        stats_shard(new.id),
     )
     return None if row is None else (row["number"], row["created_at"])
+
+
+def stats_shard(order_id: str) -> int:
+    """The `order_stats` shard an order counts in: fixed by its id, so every change of it moves the same rows."""
+    return uuid.UUID(order_id).int % STATS_SHARDS
 
 
 def _encoded(event: Event) -> str:
@@ -159,13 +171,29 @@ async def load_for_update(raw: Any, tenant_id: str, order_id: str) -> dict[str, 
     return dict(row) if row is not None else None
 
 
-_SET_STATUS = """
+def _move_stats(*, shard: str, total: str, before: tuple[str, str], after: tuple[str, str]) -> str:
+    """SQL moving an order's count and total in `order_stats` from one (status, payment status) to another, in
+    its shard; the arguments name the statement's parameters. The row left is taken first, then the row entered:
+    every change moves forward in the status and payment tables, so writers of one shard take rows in one order."""
+    (from_status, from_payment), (to_status, to_payment) = before, after
+    return f"""INSERT INTO order_stats AS s (tenant_id, status, payment_status, shard, n, amount)
+        SELECT $1, v.status, v.payment_status, {shard}::smallint, v.n, v.n * {total}::numeric
+        FROM (VALUES ({from_status}::text, {from_payment}::text, -1), ({to_status}::text, {to_payment}::text, 1))
+             AS v(status, payment_status, n)
+        WHERE ({from_status}::text, {from_payment}::text) IS DISTINCT FROM ({to_status}::text, {to_payment}::text)
+        ON CONFLICT (tenant_id, status, payment_status, shard)
+        DO UPDATE SET n = s.n + EXCLUDED.n, amount = s.amount + EXCLUDED.amount"""
+
+
+_SET_STATUS = f"""
 WITH u AS (
     UPDATE orders SET status = $3, updated_at = now(), version = version + 1,
                       rejection_reason = coalesce($7::jsonb, rejection_reason)
     WHERE id = $2 AND (tenant_id = $1) IS TRUE
 ), b AS (
     UPDATE customers SET open_balance = open_balance + $11 WHERE $11 <> 0 AND tenant_id = $1 AND id = $12
+), s AS (
+    {_move_stats(shard="$14", total="$15", before=("$4", "$13"), after=("$3", "$13"))}
 ), h AS (
     INSERT INTO order_status_history (order_id, tenant_id, from_status, to_status, reason, actor_id)
     VALUES ($2, $1, $4, $3, $5, $6)
@@ -186,6 +214,8 @@ async def set_status(
     actor_id: str | None,
     balance_delta: Decimal,
     customer_id: str,
+    payment_status: str,
+    total: Decimal,
     rejection_reason: dict[str, Any] | None = None,
 ) -> None:
     """Move the order, add its history row and the `order.status_changed` outbox row and move the customer's
@@ -204,7 +234,13 @@ async def set_status(
         encode_event(event),
         balance_delta,
         customer_id,
+        payment_status,
+        stats_shard(order_id),
+        total,
     )
+
+
+_MOVE_PAYMENT_STATS = _move_stats(shard="$11", total="$12", before=("$10", "$4"), after=("$10", "$3"))
 
 
 async def set_payment(
@@ -219,12 +255,15 @@ async def set_payment(
     actor_id: str,
     balance_delta: Decimal,
     customer_id: str,
+    status: str,
+    total: Decimal,
 ) -> None:
     """Record the payment, its history row and move the customer's open balance by `balance_delta`."""
     await raw.execute(
         "WITH u AS (UPDATE orders SET payment_status = $3, amount_paid = $7, updated_at = now(), "
         "  version = version + 1 WHERE id = $2 AND (tenant_id = $1) IS TRUE), "
-        "b AS (UPDATE customers SET open_balance = open_balance + $8 WHERE $8 <> 0 AND tenant_id = $1 AND id = $9) "
+        "b AS (UPDATE customers SET open_balance = open_balance + $8 WHERE $8 <> 0 AND tenant_id = $1 AND id = $9), "
+        f"s AS ({_MOVE_PAYMENT_STATS}) "
         "INSERT INTO order_status_history (order_id, tenant_id, field, from_status, to_status, reason, actor_id) "
         "VALUES ($2, $1, 'payment', $4, $3, $5, $6)",
         tenant_id,
@@ -236,4 +275,7 @@ async def set_payment(
         amount_paid,
         balance_delta,
         customer_id,
+        status,
+        stats_shard(order_id),
+        total,
     )

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     Numeric,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -91,6 +92,19 @@ order_counters = Table(
     Column("tenant_id", UUID(as_uuid=False), primary_key=True),
     Column("day", Date, primary_key=True),
     Column("last", Integer, nullable=False),
+)
+
+# Counts and sums of a tenant's orders by status and payment status, for the list's stats (migration
+# f1d9b3e5a7c2). An order counts in one shard (order_writes.stats_shard), so writers spread over eight rows.
+order_stats = Table(
+    "order_stats",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=False), primary_key=True),
+    Column("status", String(16), primary_key=True),
+    Column("payment_status", String(16), primary_key=True),
+    Column("shard", SmallInteger, primary_key=True),
+    Column("n", BigInteger, nullable=False),
+    Column("amount", Numeric(16, 2), nullable=False),
 )
 
 orders = Table(

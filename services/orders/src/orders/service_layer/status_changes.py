@@ -56,6 +56,8 @@ async def _move(
         actor_id=actor_id,
         balance_delta=status.balance_delta((order["status"], paying), (to_status, paying), order["total"]),
         customer_id=order["customer_id"],
+        payment_status=paying,
+        total=order["total"],
         rejection_reason=rejection_reason,
     )
     tx.events.append(event)  # the statement above wrote the outbox row; this wakes the relay on commit
@@ -101,6 +103,8 @@ async def record_payment(tx: Tx, cmd: RecordPayment) -> None:
             (order["status"], order["payment_status"]), (order["status"], target), order["total"]
         ),
         customer_id=order["customer_id"],
+        status=order["status"],
+        total=order["total"],
     )
 
 
