@@ -18,11 +18,20 @@ import orjson
 
 from salessync.db import Database
 
-SUMMARY_COLUMNS = """
+
+def _iso(column: str) -> str:
+    """A timestamptz as the services' JSON writes one (`2026-11-26T01:35:00.123456+00:00`), rendered by
+    PostgreSQL: a page of 50 orders decoded into datetimes and encoded again cost orders more than the page."""
+    return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
+
+
+SUMMARY_COLUMNS = (
+    """
 id::text, number, customer_id::text, customer_name, salesman_id::text, van_load_id::text, status, payment_status,
 payment_method, gross_total::text, discount_total::text, tax_total::text, total::text, amount_paid::text,
-line_count, credit_override, delivery_date, created_at, updated_at, version
-"""
+line_count, credit_override, delivery_date::text, """
+    + f"{_iso('created_at')} AS created_at, {_iso('updated_at')} AS updated_at, version"
+)
 
 DETAIL_COLUMNS = SUMMARY_COLUMNS + ", notes, rejection_reason"
 
@@ -96,40 +105,49 @@ def _escape_like(text: str) -> str:
 async def list_orders(
     db: Database, flt: OrderFilter, *, sort: str, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One page and the filtered set's stats, in one statement: the stats ride along on every row as a JSON
+    array computed once (an InitPlan); a page past the end reads them alone."""
     where, args = flt.where()
-    page_sql = (
-        f"SELECT {SUMMARY_COLUMNS} FROM orders WHERE {where} ORDER BY {SORTS[sort]} "
-        f"LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}"
-    )
     if flt.summarised():  # the per-tenant summary has the answer: no sum over the tenant's orders
-        stats_sql = (
-            "SELECT status, payment_status, sum(n)::int AS n, sum(amount) AS amount "
+        groups = (
+            "SELECT status, payment_status, sum(n) AS n, sum(amount) AS amount "
             f"FROM order_stats WHERE {where} GROUP BY status, payment_status HAVING sum(n) > 0"
         )
     else:
-        stats_sql = (
+        groups = (
             "SELECT status, payment_status, count(*) AS n, sum(total) AS amount "
             f"FROM orders WHERE {where} GROUP BY status, payment_status"
         )
+    stats_sql = (
+        "(SELECT coalesce(json_agg(json_build_array(status, payment_status, n, amount::text)), '[]')::text "
+        f"FROM ({groups}) g)"
+    )
+    page_sql = (
+        f"SELECT {SUMMARY_COLUMNS}, {stats_sql} AS stats FROM orders WHERE {where} ORDER BY {SORTS[sort]} "
+        f"LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}"
+    )
     async with autocommit(db) as raw:
         rows = await raw.fetch(page_sql, *args, limit, offset)
-        groups = await raw.fetch(stats_sql, *args)
-    return [dict(r) for r in rows], stats_of(groups)
+        stats = rows[0]["stats"] if rows else await raw.fetchval(f"SELECT {stats_sql}", *args)
+    keys = tuple(rows[0].keys())[:-1] if rows else ()  # the summary's columns; `stats` is last
+    return [dict(zip(keys, row, strict=False)) for row in rows], stats_of(orjson.loads(stats))
 
 
-def stats_of(groups: list[Any]) -> dict[str, Any]:
+def stats_of(groups: list[list[Any]]) -> dict[str, Any]:
+    """The list's `stats` from `[status, payment_status, count, amount as text]` groups."""
     by_status: dict[str, int] = {}
     by_payment: dict[str, int] = {}
     count = 0
     amount = Decimal("0")
     revenue = Decimal("0")
-    for g in groups:
-        count += g["n"]
-        amount += g["amount"]
-        by_status[g["status"]] = by_status.get(g["status"], 0) + g["n"]
-        by_payment[g["payment_status"]] = by_payment.get(g["payment_status"], 0) + g["n"]
-        if g["status"] not in ("cancelled", "rejected", "returned"):
-            revenue += g["amount"]
+    for status, payment_status, n, total in groups:
+        sum_ = Decimal(total)
+        count += n
+        amount += sum_
+        by_status[status] = by_status.get(status, 0) + n
+        by_payment[payment_status] = by_payment.get(payment_status, 0) + n
+        if status not in ("cancelled", "rejected", "returned"):
+            revenue += sum_
     return {
         "count": count,
         "total_amount": f"{amount:.2f}",
