@@ -194,11 +194,20 @@ def _wire_text(raw: bytes) -> str:
         return raw.decode("latin-1")
 
 
+WHOLE_BODY_MAX = 1 << 20  # bytes: an answer this small is sent to the client in one piece
+
+
 async def _stream_back(response: aiohttp.ClientResponse, send: Send) -> None:
-    """The answer as it arrives; one chunk is held back so the last `send` says `more_body: False`."""
+    """The answer as it arrives; one chunk is held back so the last `send` says `more_body: False`. An answer
+    of known length up to `WHOLE_BODY_MAX` is read whole and sent at once: every `send` passes through each
+    middleware's wrapper, and a page of 50 orders arrived in several chunks."""
     await send(
         {"type": "http.response.start", "status": response.status, "headers": response_headers(response.raw_headers)}
     )
+    length = response.content_length
+    if length is not None and length <= WHOLE_BODY_MAX:
+        await send({"type": "http.response.body", "body": await response.read(), "more_body": False})
+        return
     pending: bytes | None = None
     async for chunk in response.content.iter_any():
         if pending is not None:
