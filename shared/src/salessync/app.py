@@ -151,11 +151,22 @@ def create_service_app(
         nc = app.state.runtime.nc
         return nc is not None and nc.is_connected
 
+    async def consumers_ready() -> bool:
+        runtime = app.state.runtime
+        return runtime.consumers is None or runtime.consumers.alive()
+
+    async def relay_ready() -> bool:
+        relay = app.state.runtime.relay
+        return relay is None or relay.alive()
+
     checks: dict[str, ReadinessCheck] = {}
     if use_database:
         checks["database"] = database_ready
     if use_nats:
         checks["nats"] = nats_ready
+        checks["consumers"] = consumers_ready
+        if use_database:
+            checks["outbox_relay"] = relay_ready
     install_probes(app, checks)
     for router in routers:
         app.include_router(router)

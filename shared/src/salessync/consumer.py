@@ -102,6 +102,10 @@ class ConsumerRunner:
             self._pull_subscriptions.append(psub)
             self._tasks.append(asyncio.create_task(self._loop(sub, durable, psub), name=durable))
 
+    def alive(self) -> bool:
+        """Every durable's loop is running (for /ready): one that ended would leave its events unhandled."""
+        return bool(self._tasks) and not any(task.done() for task in self._tasks)
+
     async def stop(self) -> None:
         """Finish the batch in hand, then stop fetching (graceful drain)."""
         self._stopping = True
@@ -133,6 +137,13 @@ class ConsumerRunner:
             self._busy.add(durable)
             try:
                 await self.handle_batch(sub, durable, msgs)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Nothing may end this loop but stop(): a task that died here would stop the consumer without a
+                # word (nobody awaits it). What the batch did not ack is delivered again after `ack_wait_s`.
+                log.exception("handling a batch failed; its unacked events come again", extra={"consumer": durable})
+                await asyncio.sleep(0.5)
             finally:
                 self._busy.discard(durable)
 

@@ -45,8 +45,13 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._stopping = False
         self._last_cleanup = 0.0
+        self._task: asyncio.Task[None] | None = None
         self.published = 0
         db.on_events_committed(self.wake)
+
+    def alive(self) -> bool:
+        """The relay's loop has started and not ended (for /ready)."""
+        return self._task is not None and not self._task.done()
 
     def wake(self) -> None:
         self._wake.set()
@@ -56,6 +61,7 @@ class OutboxRelay:
         self._wake.set()
 
     async def run(self) -> None:
+        self._task = asyncio.current_task()
         backoff = 0.1
         while not self._stopping:
             # Cleared before draining, not after: a commit that wakes the relay while a batch is in flight

@@ -249,7 +249,8 @@ async def first_run(fixture: Fixture) -> Run:
 async def test_up_migrates_seeds_and_serves_the_registered_service(first_run: Run, fixture: Fixture) -> None:
     async with httpx.AsyncClient() as client:
         ready = await client.get(f"http://127.0.0.1:{first_run.port + 1}/ready")
-    assert ready.json() == {"status": "ready", "checks": {"database": "ok", "nats": "ok"}}
+    checks = {"database": "ok", "nats": "ok", "consumers": "ok", "outbox_relay": "ok"}
+    assert ready.json() == {"status": "ready", "checks": checks}
     assert await markers(fixture) == ["seeded:demo"]
     assert "fake" in first_run.output() and "Ctrl-C stops everything" in first_run.output()
 

@@ -69,3 +69,37 @@ async def test_nothing_published_is_a_timeout_for_the_loop_to_retry() -> None:
     psub = FakePullSubscription()
     with pytest.raises(NatsTimeoutError):
         await runner(0.05)._next_batch(psub)
+
+
+class FlakyRunner(ConsumerRunner):
+    """A runner whose first batch fails outside any event's handling (an ack on a connection that broke)."""
+
+    def __init__(self) -> None:
+        super().__init__("svc", db=None, js=None, subscriptions=[], batch_size=64, fetch_timeout_s=0.05)  # type: ignore[arg-type]
+        self.batches: list[list[str]] = []
+        self.second = asyncio.Event()
+
+    async def handle_batch(self, sub, durable: str, msgs) -> None:  # type: ignore[no-untyped-def]
+        self.batches.append(list(msgs))
+        if len(self.batches) == 1:
+            raise RuntimeError("nats: connection closed")
+        self.second.set()
+
+
+async def test_a_failed_batch_does_not_end_the_consumer_and_it_reports_itself_alive() -> None:
+    psub = FakePullSubscription()
+    flaky = FlakyRunner()
+    task = asyncio.create_task(flaky._loop(None, "svc-thing", psub))  # type: ignore[arg-type]
+    flaky._tasks.append(task)
+    try:
+        psub.publish("first")
+        await asyncio.sleep(0.05)
+        psub.publish("second")
+        await asyncio.wait_for(flaky.second.wait(), 5.0)
+        assert flaky.alive()
+    finally:
+        flaky._stopping = True
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert flaky.batches == [["first"], ["second"]]
+    assert not flaky.alive()  # its loop has ended: /ready says so

@@ -39,3 +39,17 @@ async def test_a_wake_during_a_batch_starts_another_drain_without_waiting_for_th
         relay.stop()
         task.cancel()
     assert relay.calls >= 2
+
+
+async def test_the_relay_is_alive_while_its_loop_runs_and_not_after() -> None:
+    relay = RecordingRelay()
+    assert not relay.alive()  # not started yet
+    task = asyncio.create_task(relay.run())
+    try:
+        await asyncio.wait_for(relay.second_drain.wait(), timeout=5)
+        assert relay.alive()
+    finally:
+        relay.stop()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert not relay.alive()
