@@ -45,14 +45,14 @@ class ActivityRunner(ConsumerRunner):
             try:
                 events.append(decode_event(msg.data))
             except InvalidEvent:
-                await super().handle_batch(sub, durable, msgs)  # terminates the poison, handles the others
+                await self.handle_each(sub, durable, msgs)  # terminates the poison, handles the others
                 return
         events = [event for event in events if records(event)]
         try:
             fresh = await self._record(durable, events) if events else 0
         except Exception as exc:
             log.warning("batch failed, handled event by event: %s", exc, extra={"consumer": durable})
-            await super().handle_batch(sub, durable, msgs)
+            await self.handle_each(sub, durable, msgs)
             return
         for msg in msgs:
             await msg.ack()
