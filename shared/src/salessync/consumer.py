@@ -191,25 +191,17 @@ class ConsumerRunner:
         if not wanted:
             return 0
         async with self.db.transaction() as tx:
-            raw = await tx.raw()
-            rows = await raw.fetch(
-                "INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::uuid[]) "
-                "ON CONFLICT DO NOTHING RETURNING event_id::text",
-                durable,
-                [e.event_id for e in wanted],
-            )
-            new = {row[0] for row in rows}
-            fresh = 0
-            for event in wanted:
-                event_id = str(uuid.UUID(event.event_id))
-                if event_id not in new:
-                    continue  # handled before, or earlier in this batch
-                new.discard(event_id)
-                event_id_var.set(event.event_id)
-                tenant_id_var.set(event.tenant_id)
-                await sub.handler(tx, event)
-                fresh += 1
-        return fresh
+            fresh = await claim_fresh(tx, durable, wanted)
+            await self.handle_fresh(tx, sub, fresh)
+        return len(fresh)
+
+    async def handle_fresh(self, tx: Tx, sub: Subscription, events: list[Event]) -> None:
+        """The events of a batch not processed before, in order, in the batch's transaction. A runner whose
+        handler can take them all in one statement overrides this (the notifier's timeline does)."""
+        for event in events:
+            event_id_var.set(event.event_id)
+            tenant_id_var.set(event.tenant_id)
+            await sub.handler(tx, event)
 
     async def handle_each(self, sub: Subscription, durable: str, msgs: list[Msg]) -> None:
         """Event by event, each in its own transaction: one aggregate's in order, different ones concurrently."""
@@ -268,6 +260,25 @@ class ConsumerRunner:
             "event consumed" if first else "duplicate event skipped",
             extra={"consumer": durable, "type": event.type},
         )
+
+
+async def claim_fresh(tx: Tx, durable: str, events: list[Event]) -> list[Event]:
+    """Record `events` as processed by `durable` in the caller's transaction, in one statement; answer those not
+    processed before, in their order, each once (an event twice in one batch is handled once)."""
+    rows = await (await tx.raw()).fetch(
+        "INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::uuid[]) "
+        "ON CONFLICT DO NOTHING RETURNING event_id::text",
+        durable,
+        [e.event_id for e in events],
+    )
+    new = {row[0] for row in rows}
+    fresh: list[Event] = []
+    for event in events:
+        event_id = str(uuid.UUID(event.event_id))
+        if event_id in new:
+            new.discard(event_id)
+            fresh.append(event)
+    return fresh
 
 
 def _decoded(msg: Msg) -> Event | None:
