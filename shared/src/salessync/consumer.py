@@ -3,8 +3,9 @@
 A `Subscription` binds one event type to one handler. The runner creates (or joins) the durable pull consumer
 `<service>-<aggregate>_<event>`, so replicas of a service share it and each event is handled by one of them.
 The handler runs in one transaction together with the insert into `processed_events`, so a redelivered event
-has no second effect; a fetched batch of several events runs in one transaction (see `handle_batch`). Every message ends in ack, nak with delay (transient failure) or term (poison or a
-business rule that will never pass), each logged as one JSON line.
+has no second effect; a fetched batch of several events shares one transaction (see `handle_batch`). Every
+message ends in ack, nak with delay (transient failure) or term (poison or a business rule that will never
+pass), logged as JSON lines with the event ids.
 """
 
 from __future__ import annotations
@@ -181,7 +182,15 @@ class ConsumerRunner:
                 for msg in msgs:
                     await msg.ack()
                 self.handled += len(msgs)
-                log.info("events consumed", extra={"consumer": durable, "count": len(msgs), "fresh": fresh})
+                log.info(
+                    "events consumed",
+                    extra={
+                        "consumer": durable,
+                        "count": len(msgs),
+                        "fresh": fresh,
+                        "event_ids": [e.event_id for _, e in decoded if e is not None],
+                    },
+                )
                 return
         await self.handle_each(sub, durable, msgs)
 
