@@ -144,8 +144,6 @@ orders = Table(
     Index("ix_orders_tenant_customer_created", "tenant_id", "customer_id", text("created_at DESC")),
     Index("ix_orders_tenant_salesman_created", "tenant_id", "salesman_id", text("created_at DESC")),
     Index("ix_orders_tenant_status_created", "tenant_id", "status", text("created_at DESC")),
-    # the list's stats read only this index (see migration d8a1f3c6b2e9)
-    Index("ix_orders_tenant_stats", "tenant_id", "status", "payment_status", postgresql_include=["total"]),
     Index("ix_orders_tenant_van_load", "tenant_id", "van_load_id", postgresql_where=text("van_load_id IS NOT NULL")),
 )
 
