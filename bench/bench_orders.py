@@ -20,6 +20,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -88,6 +89,8 @@ async def measure(
         await call(ctx.session)
     placements.numbers.clear()
     placements.failures.clear()
+    pending_url = ctx.url("/api/orders?status=pending&limit=1", service)
+    pending_before = await pending(ctx, pending_url, headers)
     cpu = cpu_seconds(pid)
     result = await ctx.load_call(
         "POST /api/orders (1-4 lines)", call, concurrency=ctx.concurrency, duration_s=ctx.duration_s,
@@ -99,6 +102,7 @@ async def measure(
     row["duplicates"] = placements.duplicates()
     if placements.failures:
         row["failures"] = "; ".join(f"{k} x{v}" for k, v in list(placements.failures.items())[:3])
+    settled = await settle(ctx, pending_url, headers, pending_before)
     cpu = cpu_seconds(pid)
     statuses: dict[int, int] = {}
     page_call = list_call(ctx.url("/api/orders?page=1&limit=50", service), headers, statuses)
@@ -107,11 +111,30 @@ async def measure(
         requests=ctx.requests or 20_000,
     )  # fmt: skip
     page_row = page.row()
+    page_row["note"] = settled
     if set(statuses) - {200}:
         page_row["statuses"] = ", ".join(f"{k} x{v}" for k, v in sorted(statuses.items()))
     if pid is not None:
         page_row["service_cpu_ms"] = round((cpu_seconds(pid) - cpu) * 1000 / max(page.requests, 1), 3)
     return [row, page_row]
+
+
+async def pending(ctx: BenchContext, url: str, headers: dict[str, str]) -> int:
+    async with ctx.session.get(url, headers=headers) as answer:
+        return int((await answer.json())["total"]) if answer.status == 200 else -1
+
+
+async def settle(ctx: BenchContext, url: str, headers: dict[str, str], before: int, limit_s: float = 30.0) -> str:
+    """Wait until no more orders are pending than before the placement row (field and the notifier have caught
+    up), at most `limit_s`: the list row measures the list, not the tail of the placement row's pipeline."""
+    started = time.monotonic()
+    left = await pending(ctx, url, headers)
+    while left > before and time.monotonic() - started < limit_s:
+        await asyncio.sleep(0.5)
+        left = await pending(ctx, url, headers)
+    if left > before:
+        return f"not within {limit_s:.0f} s: {left - before} placed orders still pending"
+    return f"after the pipeline settled, {time.monotonic() - started:.1f} s"
 
 
 def list_call(url: str, headers: dict[str, str], statuses: dict[int, int]) -> Call:
