@@ -78,7 +78,8 @@ async def _read_price_write(
         open_balance=seen.open_balance if seen else Decimal("0"),
         credit_override=cmd.credit_override,
     )
-    assert seen is not None  # price_order refuses an order without a customer
+    if seen is None:  # price_order has refused it already (422 naming customer_id); this tells the type checker
+        raise RuntimeError("an order without a customer was priced")
     order_id = str(uuid.uuid4())
     payment_method = cmd.payment_method or ("cash" if cmd.van_load_id else "credit")
     event = messages.order_placed(
