@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import orjson
 from fastapi import Query
 from pydantic import BaseModel
 
@@ -36,7 +37,8 @@ class Page(BaseModel, Generic[T]):
     pages: int
 
 
-def page_of(items: list[Any], params: PageParams, total: int) -> dict[str, Any]:
+def page_of(items: list[Any] | orjson.Fragment, params: PageParams, total: int) -> dict[str, Any]:
+    """The list answer; `items` may be a JSON array already rendered (by the database), embedded as it is."""
     return {
         "items": items,
         "page": params.page,

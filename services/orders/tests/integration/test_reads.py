@@ -113,3 +113,17 @@ async def test_a_list_item_shows_the_order_exactly_as_its_detail_does(client: ht
     assert item == {k: v for k, v in detail.items() if k in item}
     assert set(detail) - set(item) == {"lines", "status_history", "notes", "rejection_reason"}
     assert item["updated_at"] != item["created_at"]  # the cancellation moved it
+
+
+async def test_text_that_json_must_escape_reads_back_the_same_from_the_list(client: httpx.AsyncClient, world) -> None:
+    """The list's items are JSON written by PostgreSQL: quotes, backslashes, control characters, non-ASCII and a
+    character outside the BMP in a customer's name come back as they went in, in the list as in the detail."""
+    name = 'Duka "La" Mama\\Njeri\n\tKahawa \u00e9\u00e8 \u4e2d \U0001f600 \x01 end'
+    customer, product = await world.customer(name=name), await world.product()
+    placed = await place(client, world, customer, product, 1)
+    page = await client.get(f"/api/orders?customer_id={customer}", headers=world.headers("admin"))
+    assert page.headers["content-type"] == "application/json"
+    [item] = page.json()["items"]
+    assert item["customer_name"] == name == placed["customer_name"]
+    detail = (await client.get(f"/api/orders/{placed['id']}", headers=world.headers("admin"))).json()
+    assert item == {k: v for k, v in detail.items() if k in item}
