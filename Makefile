@@ -37,10 +37,10 @@ reset: install
 	$(BIN)/salessync reset
 
 test: install
-	$(BIN)/python -m pytest -q -p no:cacheprovider shared services tests/e2e
+	$(BIN)/python -m pytest -q -p no:cacheprovider shared services bench/tests tests/e2e
 
 test-unit: install
-	$(BIN)/python -m pytest -q shared/tests/unit services/*/tests/unit
+	$(BIN)/python -m pytest -q shared/tests/unit services/*/tests/unit bench/tests
 
 test-integration: install
 	$(BIN)/python -m pytest -q shared/tests/integration services/*/tests/integration
@@ -59,7 +59,12 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# wrk (Debian's package) is the load generator TARGETS.md measured the reference with; without it the bench
+# falls back to its Python generator and says so in every row.
 bench: install
+	@command -v wrk >/dev/null || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+		{ apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }; } || \
+		echo "bench: wrk is not installed; the Python load generator makes every row"
 	$(BIN)/python -m bench.run
 
 lock: $(UV)

@@ -1,7 +1,8 @@
 """Order placement under load (issue 7, TARGETS.md: POST /api/orders >= 400 orders/s at 32 clients, zero errors,
 zero duplicate numbers; GET /api/orders page of 50 >= 800 req/s).
 
-Each request places an order of 1-4 random lines (distinct demo products, quantity 1-3) for a random demo
+The load comes from wrk when the context says so (`bench.wrk`, the tool the reference was measured with), else
+from the Python generator; each row names it. Each request places an order of 1-4 random lines (distinct demo products, quantity 1-3) for a random demo
 customer, as the demo manager with `credit_override: true` (the credit check still runs; the demo's credit limits
 would otherwise refuse the busiest customers during a long run). Every 201 body is checked: a number, at least
 one line; at the end the numbers must be unique.
@@ -29,6 +30,7 @@ from typing import Any
 import aiohttp
 import orjson
 
+from bench import wrk
 from bench.common import BenchContext, Call, new_session, wait_ready
 from salessync.demo import DEMO
 
@@ -92,31 +94,65 @@ async def measure(
     pending_url = ctx.url("/api/orders?status=pending&limit=1", service)
     pending_before = await pending(ctx, pending_url, headers)
     cpu = cpu_seconds(pid)
-    result = await ctx.load_call(
-        "POST /api/orders (1-4 lines)", call, concurrency=ctx.concurrency, duration_s=ctx.duration_s,
-        requests=ctx.requests or 20_000,
-    )  # fmt: skip
-    row = result.row()
+    row = await (place_wrk if ctx.loadgen == "wrk" else place_python)(ctx, placements, headers, service)
     if pid is not None:
-        row["service_cpu_ms"] = round((cpu_seconds(pid) - cpu) * 1000 / max(result.requests, 1), 3)
-    row["duplicates"] = placements.duplicates()
-    if placements.failures:
-        row["failures"] = "; ".join(f"{k} x{v}" for k, v in list(placements.failures.items())[:3])
+        row["service_cpu_ms"] = round((cpu_seconds(pid) - cpu) * 1000 / max(row["requests"], 1), 3)
     settled = await settle(ctx, pending_url, headers, pending_before)
     cpu = cpu_seconds(pid)
-    statuses: dict[int, int] = {}
-    page_call = list_call(ctx.url("/api/orders?page=1&limit=50", service), headers, statuses)
-    page = await ctx.load_call(
-        "GET /api/orders (page of 50, stats)", page_call, concurrency=ctx.concurrency, duration_s=ctx.duration_s,
-        requests=ctx.requests or 20_000,
-    )  # fmt: skip
-    page_row = page.row()
+    page_row = await (list_wrk if ctx.loadgen == "wrk" else list_python)(ctx, headers, service)
     page_row["note"] = settled
-    if set(statuses) - {200}:
-        page_row["statuses"] = ", ".join(f"{k} x{v}" for k, v in sorted(statuses.items()))
     if pid is not None:
-        page_row["service_cpu_ms"] = round((cpu_seconds(pid) - cpu) * 1000 / max(page.requests, 1), 3)
+        page_row["service_cpu_ms"] = round((cpu_seconds(pid) - cpu) * 1000 / max(page_row["requests"], 1), 3)
     return [row, page_row]
+
+
+PLACE_ROW = "POST /api/orders (1-4 lines)"
+LIST_ROW = "GET /api/orders (page of 50, stats)"
+LIST_PATH = "/api/orders?page=1&limit=50"
+
+
+async def place_python(
+    ctx: BenchContext, placements: Placements, headers: dict[str, str], service: str | None
+) -> dict[str, Any]:
+    call = placements.call(ctx.url("/api/orders", service), headers)
+    result = await ctx.load_call(PLACE_ROW, call, requests=ctx.requests or 20_000)
+    row = {**result.row(), "loadgen": "python", "duplicates": placements.duplicates()}
+    if placements.failures:
+        row["failures"] = "; ".join(f"{k} x{v}" for k, v in list(placements.failures.items())[:3])
+    return row
+
+
+async def place_wrk(
+    ctx: BenchContext, placements: Placements, headers: dict[str, str], service: str | None
+) -> dict[str, Any]:
+    script = wrk.orders_script("/api/orders", headers, placements.products, placements.customers)
+    row, summary = await wrk.run_wrk(
+        PLACE_ROW, ctx.url("/api/orders", service), script, connections=ctx.concurrency, duration_s=ctx.duration_s,
+        requests=ctx.requests or 20_000, ok=(201,),
+    )  # fmt: skip
+    row["duplicates"] = summary["duplicates"]
+    if summary["bad"]:
+        row["failures"] = f"answer without number or lines x{summary['bad']}"
+    return row
+
+
+async def list_python(ctx: BenchContext, headers: dict[str, str], service: str | None) -> dict[str, Any]:
+    statuses: dict[int, int] = {}
+    page = await ctx.load_call(
+        LIST_ROW, list_call(ctx.url(LIST_PATH, service), headers, statuses), requests=ctx.requests or 20_000
+    )
+    row = {**page.row(), "loadgen": "python"}
+    if set(statuses) - {200}:
+        row["statuses"] = ", ".join(f"{k} x{v}" for k, v in sorted(statuses.items()))
+    return row
+
+
+async def list_wrk(ctx: BenchContext, headers: dict[str, str], service: str | None) -> dict[str, Any]:
+    row, _ = await wrk.run_wrk(
+        LIST_ROW, ctx.url(LIST_PATH, service), wrk.fixed_script("GET", headers), connections=ctx.concurrency,
+        duration_s=ctx.duration_s, requests=ctx.requests or 20_000, ok=(200,),
+    )  # fmt: skip
+    return row
 
 
 async def pending(ctx: BenchContext, url: str, headers: dict[str, str]) -> int:
@@ -248,7 +284,8 @@ def standalone(args: argparse.Namespace) -> list[dict[str, Any]]:
 async def _standalone_load(base: str, proc: subprocess.Popen[bytes], token: str, args: argparse.Namespace) -> list:
     await wait_ready(base + "/ready", proc)
     async with new_session(args.concurrency) as session:
-        ctx = BenchContext(base, {}, session, args.duration, args.concurrency, requests=args.requests)
+        ctx = BenchContext(base, {}, session, args.duration, args.concurrency, requests=args.requests,
+                           loadgen="wrk" if wrk.available() and args.loadgen != "python" else "python")  # fmt: skip
         floor = await ctx.load("GET /health (orders, the floor of this machine now)", "GET", "/health", duration_s=5)
         return [floor.row(), *await measure(ctx, {"Authorization": f"Bearer {token}"}, pid=proc.pid)]
 
@@ -258,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=5000, help="at most this many requests per row")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--duration", type=float, default=15.0, help="at most this many seconds per row")
+    parser.add_argument("--loadgen", choices=("auto", "python"), default="auto", help="auto: wrk when installed")
     rows = standalone(parser.parse_args(argv))
     for row in rows:
         print(" ".join(f"{k}={v}" for k, v in row.items()))

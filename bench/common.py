@@ -140,6 +140,7 @@ class BenchContext:
     concurrency: int = 32
     requests: int | None = None  # a cap per row, when given
     tokens: dict[str, str] = field(default_factory=dict)
+    loadgen: str = "python"  # or "wrk" (bench.wrk), for the rows that can use it
 
     def url(self, path: str, service: str | None = None) -> str:
         base = self.base_url if service is None else f"http://127.0.0.1:{self.ports[service]}"

@@ -3,8 +3,11 @@
 `bench/results/<date>.md`. Load goes to 127.0.0.1 only and every load is bounded in requests and time.
 
     python -m bench.run [--duration 10] [--concurrency 32] [--requests N] [--only NAME,...] [--url URL]
+                        [--loadgen auto|wrk|python]
 
-`--url` measures a system that is already running (e.g. `salessync up`) instead of starting one.
+`--url` measures a system that is already running (e.g. `salessync up`) instead of starting one. `--loadgen`:
+the baseline and the order rows come from wrk when it is installed (`auto`, see bench/wrk.py), the other rows
+from the Python generator; every row says which made it.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import wrk
 from bench.common import BenchContext, check_loopback, http_call, new_session, run_load
 from salessync.cli.background import running_system
 
@@ -73,17 +77,24 @@ async def baseline(ctx: BenchContext) -> list[dict[str, Any]]:
     """The floor every other row stands on: the gateway's /health (no auth, no upstream)."""
     if "gateway" not in ctx.ports:
         return []
+    name, duration_s = "GET /health (gateway, no upstream)", min(ctx.duration_s, 5.0)
+    if ctx.loadgen == "wrk":
+        row, _ = await wrk.run_wrk(name, ctx.url("/health"), wrk.fixed_script("GET", {}), connections=ctx.concurrency,
+                                   duration_s=duration_s, requests=ctx.requests, ok=(200,))  # fmt: skip
+        return [row]
     call = http_call("GET", ctx.url("/health"))
-    result = await run_load("GET /health (gateway, no upstream)", call, ctx.session, concurrency=ctx.concurrency,
-                            duration_s=min(ctx.duration_s, 5.0), requests=ctx.requests, warmup=50)  # fmt: skip
-    return [result.row()]
+    result = await run_load(name, call, ctx.session, concurrency=ctx.concurrency, duration_s=duration_s,
+                            requests=ctx.requests, warmup=50)  # fmt: skip
+    return [{**result.row(), "loadgen": "python"}]
 
 
 async def run_all(base_url: str, ports: dict[str, int], args: argparse.Namespace) -> list[tuple[str, list[dict]]]:
     check_loopback(base_url)
     sections: list[tuple[str, list[dict[str, Any]]]] = []
     async with new_session(args.concurrency) as session:
-        ctx = BenchContext(base_url, ports, session, args.duration, args.concurrency, requests=args.requests)
+        ctx = BenchContext(
+            base_url, ports, session, args.duration, args.concurrency, requests=args.requests, loadgen=args.loadgen
+        )
         sections.append(("baseline", await baseline(ctx)))
         for name in bench_modules(args.only):
             started = time.monotonic()
@@ -106,7 +117,8 @@ def write_results(sections: list[tuple[str, list[dict[str, Any]]]], args: argpar
     header = (
         f"## {now:%Y-%m-%d %H:%M} UTC, commit {git_commit()}\n\n"
         f"{target}; {os.cpu_count()} CPUs, Python {platform.python_version()}; load from one process on 127.0.0.1, "
-        f"{args.concurrency} connections, at most {args.duration:g} s per row. Latencies in ms."
+        f"{args.concurrency} connections, at most {args.duration:g} s per row. Latencies in ms. "
+        f"Load generator: {'wrk for the baseline and order rows, Python for the others' if args.loadgen == 'wrk' else 'Python'}."
     )
     text = markdown(sections, header)
     if not path.exists():
@@ -126,7 +138,13 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", type=lambda s: [x for x in s.split(",") if x], default=[], help="module names")
     parser.add_argument("--module-timeout", type=float, default=600.0, help="seconds per bench module")
     parser.add_argument("--url", default=None, help="an already running gateway (127.0.0.1) instead of starting one")
-    return parser.parse_args(argv)
+    parser.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto", help="see bench/wrk.py")
+    args = parser.parse_args(argv)
+    if args.loadgen == "auto":
+        args.loadgen = "wrk" if wrk.available() else "python"
+    elif args.loadgen == "wrk" and not wrk.available():
+        parser.error("--loadgen wrk: wrk is not installed (Debian's package `wrk`)")
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
