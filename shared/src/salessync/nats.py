@@ -25,7 +25,7 @@ async def connect(url: str, name: str) -> Client:
     async def on_error(exc: Exception) -> None:
         log.warning("nats error: %s", exc)
 
-    return await nats.connect(
+    client = await nats.connect(
         servers=[u.strip() for u in url.split(",") if u.strip()],
         name=name,
         max_reconnect_attempts=-1,
@@ -36,6 +36,35 @@ async def connect(url: str, name: str) -> Client:
         reconnected_cb=on_reconnect,
         error_cb=on_error,
     )
+    use_plain_header_parser(client)
+    return client
+
+
+class PlainHeaderParser:
+    """What nats-py asks of its header parser (`parsebytes(raw).items()`), for NATS headers: `Name: value` lines.
+
+    nats-py parses every message's headers with the standard library's e-mail parser, about 27 µs a message here
+    against 3 µs for this; every event carries `Nats-Msg-Id`, and the notifier alone takes six messages with
+    headers per order (py-spy: a sixth of its CPU under the order load). Its own faster option, the
+    `fast-mail-parser` package, answers each value as a list, which nats-py passes on as is. Same answer as the
+    e-mail parser for what NATS sends (no folded lines): the last value of a repeated name, names and values
+    stripped, a line without a colon skipped."""
+
+    def parsebytes(self, raw: bytes) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for line in raw.decode("utf-8", "surrogateescape").split("\r\n"):
+            name, colon, value = line.partition(":")
+            if colon and name.strip():
+                out[name.strip()] = value.strip()
+        return out
+
+
+def use_plain_header_parser(client: Client) -> None:
+    """Install `PlainHeaderParser` on a connected client, where this nats-py keeps its parser."""
+    if hasattr(client, "_hdr_parser"):
+        client._hdr_parser = PlainHeaderParser()  # type: ignore[assignment]
+    else:  # a nats-py that moved it: the e-mail parser stays, slower but right
+        log.warning("nats-py has no _hdr_parser; message headers are parsed by the e-mail parser")
 
 
 async def ensure_stream(
