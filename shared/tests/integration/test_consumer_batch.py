@@ -47,7 +47,9 @@ def recording_handler(transactions: list[int], bad: set[str]):  # type: ignore[n
     return handler
 
 
-async def run_backlog(db: Database, nats_url: str, bodies: list[bytes], handler, settled) -> ConsumerRunner:  # type: ignore[no-untyped-def]
+async def run_backlog(
+    db: Database, nats_url: str, bodies: list[bytes], handler, settled, batch_handler=None
+) -> ConsumerRunner:  # type: ignore[no-untyped-def]
     """Publish `bodies` before the consumer starts (so they come as batches), run it until `settled()`."""
     nc = await connect(nats_url, "test")
     js = nc.jetstream()
@@ -56,7 +58,8 @@ async def run_backlog(db: Database, nats_url: str, bodies: list[bytes], handler,
     subject = f"salessync.{uuid.UUID(int=0)}.{kind}"
     for body in bodies:
         await js.publish(subject, body.replace(b"@TYPE@", kind.encode()))
-    runner = ConsumerRunner(f"svc{uuid.uuid4().hex[:6]}", db, js, [Subscription(kind, handler)], fetch_timeout_s=0.2)
+    sub = Subscription(kind, handler, batch_handler=batch_handler)
+    runner = ConsumerRunner(f"svc{uuid.uuid4().hex[:6]}", db, js, [sub], fetch_timeout_s=0.2)
     await runner.start()
     try:
         await eventually(settled, timeout=15)
@@ -133,3 +136,34 @@ async def test_the_same_event_twice_in_one_batch_has_one_effect(db: Database, em
     assert await effects(db) == {e.event_id: 1 for e in events}
     assert len(transactions) == 5
     assert runner.handled >= 5
+
+
+async def test_a_batch_handler_takes_each_batchs_fresh_events_at_once_in_order(
+    db: Database, embedded_nats: EmbeddedNats
+) -> None:
+    events = backlog(20)
+    bodies = typed(events)
+    bodies.insert(5, bodies[2])  # the same event again: handled once
+    one_by_one: list[int] = []
+    handler = recording_handler(one_by_one, bad=set())
+    calls: list[list[str]] = []
+
+    async def batch_handler(tx: Tx, batch: list[Event]) -> None:
+        calls.append([e.event_id for e in batch])
+        for event in batch:
+            await tx.add_event(
+                new_event(
+                    "effect.made", tenant_id=event.tenant_id, aggregate_id=event.event_id, payload={}, producer="t"
+                )
+            )
+
+    async def settled() -> bool:
+        return len(await effects(db)) == 20
+
+    await run_backlog(db, embedded_nats.url, bodies, handler, settled, batch_handler=batch_handler)
+    assert await effects(db) == {e.event_id: 1 for e in events}
+    assert any(len(call) > 1 for call in calls)  # the backlog came in batches, each taken in one call
+    through_batches = [event_id for call in calls for event_id in call]
+    order = [e.event_id for e in events]
+    assert through_batches == sorted(through_batches, key=order.index)  # in the order published
+    assert len(through_batches) + len(one_by_one) == 20  # a batch of one goes to the plain handler

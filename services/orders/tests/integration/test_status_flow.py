@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 
 import httpx
@@ -234,3 +235,41 @@ async def test_the_open_balance_drops_when_an_order_is_cancelled_rejected_or_pai
     assert r.status_code == 409 and r.json()["open_balance"] == "40.00"
     r = await client.post("/api/orders", json=world.order_body(customer, (product, 6)), headers=world.headers())
     assert r.status_code == 201 and await balance() == 100
+
+
+async def test_a_batch_of_stock_answers_moves_each_order_as_one_by_one_would(client: httpx.AsyncClient, world) -> None:
+    """The durable consumer hands a fetched batch to `handle_reserved_batch` in one transaction: orders read and
+    locked in one statement, every change written in one pipelined round trip. Same outcome as one by one."""
+    from orders.consumers.stock_answered import handle_reserved_batch
+
+    van_load = str(uuid.uuid4())
+    o1, o2, done = await placed(client, world), await placed(client, world), await placed(client, world)
+    van = await placed(client, world, van_load_id=van_load)
+    async with world.db.transaction() as tx:
+        await handle_reserved_batch(tx, [stock_event(world, "reserved", done, van_load_id=None, sold=False, lines=[])])
+    foreign = {**o2, "id": str(uuid.uuid4())}
+    batch = [
+        stock_event(world, "reserved", o1, van_load_id=None, sold=False, lines=[]),
+        stock_event(world, "reserved", van, van_load_id=van_load, sold=True, lines=[]),
+        stock_event(world, "reserved", foreign, van_load_id=None, sold=False, lines=[]),  # unknown: ignored
+        stock_event(world, "reserved", done, van_load_id=None, sold=False, lines=[]),  # no longer pending: ignored
+        stock_event(world, "reserved", {**o1, "id": "not-an-id"}, van_load_id=None, sold=False, lines=[]),
+        stock_event(world, "reserved", o2, van_load_id=None, sold=False, lines=[]),
+        stock_event(world, "reserved", o1, van_load_id=None, sold=False, lines=[]),  # o1 again: ignored
+    ]
+    async with world.db.transaction() as tx:
+        await handle_reserved_batch(tx, batch)
+        woken = list(tx.events)
+    assert [e.payload["to_status"] for e in woken] == ["confirmed", "confirmed", "delivered", "confirmed"]
+    assert [e.causation_id for e in woken] == [batch[0].event_id, batch[1].event_id, batch[1].event_id,
+                                               batch[5].event_id]  # fmt: skip
+    expected = {o1["id"]: ["pending", "confirmed"], o2["id"]: ["pending", "confirmed"],
+                van["id"]: ["pending", "confirmed", "delivered"], done["id"]: ["pending", "confirmed"]}  # fmt: skip
+    for order_id, history in expected.items():
+        got = (await client.get(f"/api/orders/{order_id}", headers=world.headers("admin"))).json()
+        assert got["status"] == history[-1]
+        assert [h["to_status"] for h in got["status_history"]] == history
+        changes = await published_status_changes(world, order_id)
+        assert [(c["from_status"], c["to_status"]) for c in changes] == list(itertools.pairwise(history))
+    kept, summed = await world.stats_summary()
+    assert kept == summed

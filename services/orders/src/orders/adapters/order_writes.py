@@ -171,6 +171,24 @@ async def load_for_update(raw: Any, tenant_id: str, order_id: str) -> dict[str, 
     return dict(row) if row is not None else None
 
 
+_LOAD_MANY_FOR_UPDATE = """
+SELECT o.tenant_id::text, o.id::text, o.number, o.customer_id::text, o.salesman_id::text, o.van_load_id::text,
+       o.status, o.payment_status, o.payment_method, o.total, o.amount_paid
+FROM unnest($1::uuid[], $2::uuid[]) AS k(tenant_id, id) JOIN orders o ON o.id = k.id AND o.tenant_id = k.tenant_id
+ORDER BY o.id
+FOR NO KEY UPDATE OF o
+"""
+
+
+async def load_many_for_update(raw: Any, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The orders of `(tenant id, order id)` pairs, locked in id order (as any other batch locks them), by pair;
+    an absent pair (unknown order, or another tenant's) is not in the answer."""
+    if not keys:
+        return {}
+    rows = await raw.fetch(_LOAD_MANY_FOR_UPDATE, [t for t, _ in keys], [o for _, o in keys])
+    return {(row["tenant_id"], row["id"]): dict(row) for row in rows}
+
+
 def _move_stats(*, shard: str, total: str, before: tuple[str, str], after: tuple[str, str]) -> str:
     """SQL moving an order's count and total in `order_stats` from one (status, payment status) to another, in
     its shard; the arguments name the statement's parameters. The row left is taken first, then the row entered:
@@ -202,42 +220,54 @@ INSERT INTO outbox (event_id, subject, aggregate_id, body) VALUES ($8, $9, $2, $
 """
 
 
-async def set_status(
-    raw: Any,
-    tenant_id: str,
-    order_id: str,
-    event: Event,
-    *,
-    from_status: str,
-    to_status: str,
-    reason: str | None,
-    actor_id: str | None,
-    balance_delta: Decimal,
-    customer_id: str,
-    payment_status: str,
-    total: Decimal,
-    rejection_reason: dict[str, Any] | None = None,
-) -> None:
+@dataclass(frozen=True, slots=True)
+class StatusMove:
+    """One status change of one order, as `set_status` writes it."""
+
+    tenant_id: str
+    order_id: str
+    event: Event
+    from_status: str
+    to_status: str
+    reason: str | None
+    actor_id: str | None
+    balance_delta: Decimal
+    customer_id: str
+    payment_status: str
+    total: Decimal
+    rejection_reason: dict[str, Any] | None = None
+
+    def args(self) -> tuple[Any, ...]:
+        return (
+            self.tenant_id,
+            self.order_id,
+            self.to_status,
+            self.from_status,
+            self.reason,
+            self.actor_id,
+            None if self.rejection_reason is None else orjson.dumps(self.rejection_reason).decode(),
+            self.event.event_id,
+            self.event.subject,
+            encode_event(self.event),
+            self.balance_delta,
+            self.customer_id,
+            self.payment_status,
+            stats_shard(self.order_id),
+            self.total,
+        )
+
+
+async def set_status(raw: Any, move: StatusMove) -> None:
     """Move the order, add its history row and the `order.status_changed` outbox row and move the customer's
-    open balance by `balance_delta`, in one statement."""
-    await raw.execute(
-        _SET_STATUS,
-        tenant_id,
-        order_id,
-        to_status,
-        from_status,
-        reason,
-        actor_id,
-        None if rejection_reason is None else orjson.dumps(rejection_reason).decode(),
-        event.event_id,
-        event.subject,
-        encode_event(event),
-        balance_delta,
-        customer_id,
-        payment_status,
-        stats_shard(order_id),
-        total,
-    )
+    open balance by the move's `balance_delta`, in one statement."""
+    await raw.execute(_SET_STATUS, *move.args())
+
+
+async def set_statuses(raw: Any, moves: list[StatusMove]) -> None:
+    """`set_status` for each move, in order, in one round trip (asyncpg pipelines `executemany`); two moves of
+    one order (a van sale: confirmed, then delivered) run one after the other like separate statements."""
+    if moves:
+        await raw.executemany(_SET_STATUS, [move.args() for move in moves])
 
 
 _MOVE_PAYMENT_STATS = _move_stats(shard="$11", total="$12", before=("$10", "$4"), after=("$10", "$3"))

@@ -11,6 +11,10 @@ def subscriptions() -> list[Subscription]:
     subs += [Subscription(t, customer_changed.handle) for t in customer_changed.EVENT_TYPES]
     subs += [Subscription(t, price_list_changed.handle) for t in price_list_changed.EVENT_TYPES]
     subs.append(Subscription("price_list.deleted", price_list_changed.handle_deleted))
-    subs.append(Subscription("stock.reserved", stock_answered.handle_reserved))
+    subs.append(
+        Subscription(
+            "stock.reserved", stock_answered.handle_reserved, batch_handler=stock_answered.handle_reserved_batch
+        )
+    )
     subs.append(Subscription("stock.rejected", stock_answered.handle_rejected))
     return subs

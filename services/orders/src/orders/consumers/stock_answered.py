@@ -11,5 +11,9 @@ async def handle_reserved(tx: Tx, event: Event) -> None:
     await status_changes.apply_stock_reserved(tx, event)
 
 
+async def handle_reserved_batch(tx: Tx, events: list[Event]) -> None:
+    await status_changes.apply_stock_reserved_many(tx, events)
+
+
 async def handle_rejected(tx: Tx, event: Event) -> None:
     await status_changes.apply_stock_rejected(tx, event)

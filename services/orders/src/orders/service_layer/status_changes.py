@@ -29,9 +29,7 @@ async def _load(raw: Any, tenant_id: str, order_id: str, *, role: str | None, ac
     return order
 
 
-async def _move(
-    tx: Tx,
-    raw: Any,
+def _planned(
     tenant_id: str,
     order: dict[str, Any],
     to_status: str,
@@ -40,16 +38,16 @@ async def _move(
     actor_id: str | None,
     rejection_reason: dict[str, Any] | None = None,
     causation_id: str | None = None,
-) -> None:
+) -> order_writes.StatusMove:
+    """The write and the `order.status_changed` event of moving `order` to `to_status`; `order` now says so."""
     event = messages.order_status_changed(
         order, tenant_id=tenant_id, to_status=to_status, reason=reason, actor_id=actor_id, causation_id=causation_id
     )
     paying = order["payment_status"]
-    await order_writes.set_status(
-        raw,
-        tenant_id,
-        order["id"],
-        event,
+    move = order_writes.StatusMove(
+        tenant_id=tenant_id,
+        order_id=order["id"],
+        event=event,
         from_status=order["status"],
         to_status=to_status,
         reason=reason,
@@ -60,8 +58,13 @@ async def _move(
         total=order["total"],
         rejection_reason=rejection_reason,
     )
-    tx.events.append(event)  # the statement above wrote the outbox row; this wakes the relay on commit
     order["status"] = to_status
+    return move
+
+
+async def _write(tx: Tx, raw: Any, moves: list[order_writes.StatusMove]) -> None:
+    await order_writes.set_statuses(raw, moves)
+    tx.events.extend(move.event for move in moves)  # the statements wrote the outbox rows; this wakes the relay
 
 
 async def change_status(tx: Tx, cmd: ChangeStatus) -> None:
@@ -74,7 +77,7 @@ async def change_status(tx: Tx, cmd: ChangeStatus) -> None:
     policy.check_may_change(
         cmd.role, own=order["salesman_id"] == cmd.actor_id, current=order["status"], target=cmd.status
     )
-    await _move(tx, raw, cmd.tenant_id, order, cmd.status, reason=cmd.reason, actor_id=cmd.actor_id)
+    await _write(tx, raw, [_planned(cmd.tenant_id, order, cmd.status, reason=cmd.reason, actor_id=cmd.actor_id)])
 
 
 async def record_payment(tx: Tx, cmd: RecordPayment) -> None:
@@ -110,58 +113,60 @@ async def record_payment(tx: Tx, cmd: RecordPayment) -> None:
 
 async def apply_stock_reserved(tx: Tx, event: Event) -> None:
     """Field reserved the stock: pending -> confirmed; a van sale (`sold`) is then delivered at once."""
+    await apply_stock_reserved_many(tx, [event])
+
+
+async def apply_stock_reserved_many(tx: Tx, events: list[Event]) -> None:
+    """`apply_stock_reserved` for each event in turn, in two statements: one reads and locks every order of
+    the batch, one writes every change (a batch of confirmations cost two round trips an order before)."""
     raw = await tx.raw()
-    order = await _pending_order(raw, event)
-    if order is None:
-        return
-    location = event.payload.get("location_id")
-    await _move(
-        tx,
-        raw,
-        event.tenant_id,
-        order,
-        status.CONFIRMED,
-        reason=f"stock reserved at {location}",
-        actor_id=None,
-        causation_id=event.event_id,
-    )
-    if event.payload.get("sold"):
-        await _move(
-            tx,
-            raw,
-            event.tenant_id,
-            order,
-            status.DELIVERED,
-            reason="van sale: sold from the van",
-            actor_id=None,
-            causation_id=event.event_id,
-        )
+    orders = await _pending_orders(raw, events)
+    moves: list[order_writes.StatusMove] = []
+    for event in events:
+        order = _still_pending(orders, event)
+        if order is None:
+            continue
+        location = event.payload.get("location_id")
+        reason = f"stock reserved at {location}"
+        moves.append(_planned(event.tenant_id, order, status.CONFIRMED, reason=reason, actor_id=None,
+                              causation_id=event.event_id))  # fmt: skip
+        if event.payload.get("sold"):
+            moves.append(_planned(event.tenant_id, order, status.DELIVERED, reason="van sale: sold from the van",
+                                  actor_id=None, causation_id=event.event_id))  # fmt: skip
+    await _write(tx, raw, moves)
 
 
 async def apply_stock_rejected(tx: Tx, event: Event) -> None:
     """Field could not reserve: pending -> rejected, keeping the shortages (available quantities)."""
     raw = await tx.raw()
-    order = await _pending_order(raw, event)
+    order = _still_pending(await _pending_orders(raw, [event]), event)
     if order is None:
         return
     reason = str(event.payload.get("reason") or "insufficient stock")
     rejection = {"reason": reason, "shortages": event.payload.get("shortages") or []}
-    await _move(
-        tx,
-        raw,
-        event.tenant_id,
-        order,
-        status.REJECTED,
-        reason=reason,
-        actor_id=None,
-        rejection_reason=rejection,
-        causation_id=event.event_id,
-    )
+    move = _planned(event.tenant_id, order, status.REJECTED, reason=reason, actor_id=None,
+                    rejection_reason=rejection, causation_id=event.event_id)  # fmt: skip
+    await _write(tx, raw, [move])
 
 
-async def _pending_order(raw: Any, event: Event) -> dict[str, Any] | None:
+def _order_key(event: Event) -> tuple[str, str] | None:
+    """(tenant id, order id) of a stock answer, in the text PostgreSQL gives them back; None for no order id."""
+    try:
+        return str(uuid.UUID(str(event.tenant_id))), str(uuid.UUID(str(event.payload.get("order_id"))))
+    except ValueError:
+        return None
+
+
+async def _pending_orders(raw: Any, events: list[Event]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The orders the stock answers are about, locked; one dict per order, shared by the events about it."""
+    keys = {key for key in map(_order_key, events) if key is not None}
+    return await order_writes.load_many_for_update(raw, sorted(keys))
+
+
+def _still_pending(orders: dict[tuple[str, str], dict[str, Any]], event: Event) -> dict[str, Any] | None:
+    key = _order_key(event)
+    order = orders.get(key) if key is not None else None
     order_id = event.payload.get("order_id")
-    order = await order_writes.load_for_update(raw, event.tenant_id, order_id) if _is_uuid(order_id) else None
     if order is None:
         log.warning("stock answer for an unknown order ignored", extra={"type": event.type, "order_id": order_id})
         return None
@@ -172,11 +177,3 @@ async def _pending_order(raw: Any, event: Event) -> dict[str, Any] | None:
         )
         return None
     return order
-
-
-def _is_uuid(value: Any) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
