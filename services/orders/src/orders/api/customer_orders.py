@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
-from orders.api.deps import ListParams, database, json_response
+from orders.api.deps import LIST_OPENAPI, ListQuery, database, json_response, list_query
 from orders.api.orders import order_filter
 from orders.service_layer import queries
 from salessync.auth import Principal, require_principal
@@ -17,10 +17,10 @@ from salessync.db import Database
 router = APIRouter(prefix="/api/customers", tags=["orders"])
 
 
-@router.get("/{customer_id}/orders")
+@router.get("/{customer_id}/orders", openapi_extra=LIST_OPENAPI)
 async def customer_orders(
     customer_id: UUID,
-    q: ListParams,
+    q: ListQuery = Depends(list_query),
     principal: Principal = Depends(require_principal),
     db: Database = Depends(database),
 ) -> Response:

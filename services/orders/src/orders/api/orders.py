@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from orders.adapters.order_reads import OrderFilter
-from orders.api.deps import ListParams, ListQuery, database, idempotency_key, json_response
+from orders.api.deps import LIST_OPENAPI, ListQuery, database, idempotency_key, json_response, list_query
 from orders.api.schemas import CancelRequest, OrderCreate, PaymentCreate, StatusChange
 from orders.domain.placing import LineRequest
 from orders.service_layer import queries, status_changes
@@ -37,9 +37,9 @@ def order_filter(principal: Principal, q: ListQuery) -> OrderFilter:
     )
 
 
-@router.get("")
+@router.get("", openapi_extra=LIST_OPENAPI)
 async def list_orders(
-    q: ListParams,
+    q: ListQuery = Depends(list_query),
     principal: Principal = Depends(require_principal),
     db: Database = Depends(database),
 ) -> Response:
