@@ -93,6 +93,21 @@ class Tx:
         )
         self.events.append(event)
 
+    async def add_events(self, events: list[Event]) -> None:
+        """`add_event` for each, in order, in one statement (the relay publishes them in this order)."""
+        if not events:
+            return
+        await self.conn.execute(
+            "INSERT INTO outbox (event_id, subject, aggregate_id, body) "
+            "SELECT i, s, a, b FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[]) "
+            "WITH ORDINALITY AS e(i, s, a, b, n) ORDER BY n",
+            [e.event_id for e in events],
+            [e.subject for e in events],
+            [str(e.aggregate_id) for e in events],
+            [encode_event(e) for e in events],
+        )
+        self.events.extend(events)
+
 
 class Database:
     """A lazily opened asyncpg pool of up to `pool_size + max_overflow` connections to one service's schema.

@@ -147,3 +147,47 @@ async def test_a_cancellation_that_overtakes_its_order_leaves_nothing_reserved(w
         result = await reservations.reserve_order(tx, tenant_id, order)
     assert result.status == "duplicate"
     assert await steps.level(warehouse, product) == (4, 0)
+
+
+async def test_a_batch_of_orders_reserves_as_one_after_the_other_would(db: Database, steps) -> None:
+    """The `order.placed` consumer reserves a fetched batch together: each order sees what the ones before it
+    took, all lines or none, a repeated order is answered once, and the answers go out in the batch's order."""
+    tenant_id = uuid.uuid4()
+    warehouse = await _location(db, tenant_id)
+    p, q = uuid.uuid4(), uuid.uuid4()
+    await _receive(db, tenant_id, warehouse, p, 10)
+    await _receive(db, tenant_id, warehouse, q, 2)
+    first = _order(p, 4)
+    both = PlacedOrder(uuid.uuid4(), uuid.uuid4(), None, "credit", Decimal("1.00"), [OrderLine(p, 5), OrderLine(q, 1)])
+    too_many = _order(p, 3)  # 1 left after the two before: refused, and takes nothing
+    with_q_short = PlacedOrder(uuid.uuid4(), uuid.uuid4(), None, "cash", Decimal("1.00"),
+                               [OrderLine(p, 1), OrderLine(q, 2)])  # fmt: skip
+    last = _order(p, 1)
+    batch = [first, both, too_many, first, with_q_short, last]
+    before = len(await steps.outbox_all())
+    async with db.transaction() as tx:
+        results = await reservations.reserve_at_default_warehouses(
+            tx, [(tenant_id, order, f"cause-{i}") for i, order in enumerate(batch)]
+        )
+    assert [r.status for r in results] == ["reserved", "reserved", "rejected", "duplicate", "rejected", "reserved"]
+    assert [(s.product_id, s.requested, s.available) for s in results[2].shortages] == [(p, 3, 1)]
+    assert [(s.product_id, s.requested, s.available) for s in results[4].shortages] == [(q, 2, 1)]
+    assert await steps.level(warehouse, p) == (10, 10) and await steps.level(warehouse, q) == (2, 1)
+    answers = (await steps.outbox_all())[before:]
+    assert [(a["type"], a["payload"]["order_id"]) for a in answers] == [
+        ("stock.reserved", str(first.order_id)), ("stock.reserved", str(both.order_id)),
+        ("stock.rejected", str(too_many.order_id)), ("stock.rejected", str(with_q_short.order_id)),
+        ("stock.reserved", str(last.order_id)),
+    ]  # fmt: skip
+    assert [a["causation_id"] for a in answers] == ["cause-0", "cause-1", "cause-2", "cause-4", "cause-5"]
+    async with db.transaction() as tx:
+        rows = await (await tx.raw()).fetch("SELECT order_id, status FROM reservations WHERE tenant_id = $1", tenant_id)
+    assert {r["order_id"]: r["status"] for r in rows} == {
+        first.order_id: "reserved", both.order_id: "reserved", too_many.order_id: "rejected",
+        with_q_short.order_id: "rejected", last.order_id: "reserved",
+    }  # fmt: skip
+    async with db.transaction() as tx:  # the same batch again (redelivered): nothing moves, nothing is answered
+        again = await reservations.reserve_at_default_warehouses(tx, [(tenant_id, o, None) for o in batch])
+    assert {r.status for r in again} == {"duplicate"}
+    assert len(await steps.outbox_all()) == before + 5
+    assert await steps.level(warehouse, p) == (10, 10)

@@ -72,6 +72,49 @@ async def claim_at_default_warehouse(
     return True, row["location_id"]
 
 
+_CLAIM_MANY_AT_DEFAULT = """
+INSERT INTO reservations (tenant_id, order_id, location_id, van_load_id, status, lines, payment_method, cash_amount)
+SELECT o.t, o.o, (SELECT id FROM locations WHERE tenant_id = o.t AND is_default AND status = 'active'), NULL,
+       'reserved', o.l::jsonb, o.pm, 0
+  FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) WITH ORDINALITY AS o(t, o, l, pm, n)
+ ORDER BY o.n
+ON CONFLICT (tenant_id, order_id) DO NOTHING
+RETURNING tenant_id, order_id, location_id
+"""
+
+
+async def claim_many_at_default_warehouse(
+    raw: Any, orders: list[tuple[uuid.UUID, uuid.UUID, list[tuple[uuid.UUID, int]], str | None]]
+) -> dict[tuple[uuid.UUID, uuid.UUID], uuid.UUID | None]:
+    """`claim_at_default_warehouse` for each `(tenant, order, lines, payment method)` in one statement (each
+    order once). Answers the claimed orders: (tenant, order) -> their tenant's default warehouse or None; an
+    order already claimed (a repeated event) is not in the answer."""
+    if not orders:
+        return {}
+    rows = await raw.fetch(
+        _CLAIM_MANY_AT_DEFAULT,
+        [t for t, _, _, _ in orders],
+        [o for _, o, _, _ in orders],
+        [lines_json(lines) for _, _, lines, _ in orders],
+        [pm for _, _, _, pm in orders],
+    )
+    return {(r["tenant_id"], r["order_id"]): r["location_id"] for r in rows}
+
+
+async def set_statuses(raw: Any, changes: list[tuple[uuid.UUID, uuid.UUID, str, str | None]]) -> None:
+    """`set_status` for each `(tenant, order, status, reason)`, in one statement (each order once)."""
+    if changes:
+        await raw.execute(
+            "UPDATE reservations r SET status = c.s, reason = coalesce(c.why, r.reason), updated_at = now() "
+            "FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS c(t, o, s, why) "
+            "WHERE r.tenant_id = c.t AND r.order_id = c.o",
+            [t for t, _, _, _ in changes],
+            [o for _, o, _, _ in changes],
+            [st for _, _, st, _ in changes],
+            [why for _, _, _, why in changes],
+        )
+
+
 async def set_status(
     raw: Any, tenant_id: uuid.UUID, order_id: uuid.UUID, status: str, reason: str | None = None
 ) -> None:

@@ -71,6 +71,34 @@ class Applied:
     movements: list[dict[str, Any]]
 
 
+async def lock_levels(raw: Any, tenant_id: uuid.UUID, keys: list[Key]) -> dict[Key, Level]:
+    """The existing levels of `keys` (sorted: the order every writer locks them in), locked."""
+    rows = await raw.fetch(_LOCK, tenant_id, [k[0] for k in keys], [k[1] for k in keys])
+    return {
+        (r["location_id"], r["product_id"]): Level(
+            r["location_id"], r["product_id"], r["on_hand"], r["reserved"], r["reorder_level"], r["is_low"]
+        )
+        for r in rows
+    }
+
+
+async def write_levels(raw: Any, tenant_id: uuid.UUID, levels: list[Level]) -> None:
+    """Write levels locked by `lock_levels` (on hand, reserved, low flag)."""
+    if levels:
+        await raw.execute(_UPDATE, *_level_args(tenant_id, levels))
+
+
+def _level_args(tenant_id: uuid.UUID, levels: list[Level]) -> list[Any]:
+    return [
+        tenant_id,
+        [lv.location_id for lv in levels],
+        [lv.product_id for lv in levels],
+        [lv.on_hand for lv in levels],
+        [lv.reserved for lv in levels],
+        [lv.is_low for lv in levels],
+    ]
+
+
 async def apply_changes(
     raw: Any, tenant_id: uuid.UUID, changes: list[StockChange], cause: Cause, if_applied: Event | None = None
 ) -> Applied:
@@ -80,25 +108,11 @@ async def apply_changes(
     incoming = sorted({c.key for c in changes if c.on_hand > 0})
     if incoming:
         await raw.execute(_ENSURE, tenant_id, [k[0] for k in incoming], [k[1] for k in incoming])
-    rows = await raw.fetch(_LOCK, tenant_id, [k[0] for k in keys], [k[1] for k in keys])
-    current: dict[Key, Level] = {
-        (r["location_id"], r["product_id"]): Level(
-            r["location_id"], r["product_id"], r["on_hand"], r["reserved"], r["reorder_level"], r["is_low"]
-        )
-        for r in rows
-    }
+    current = await lock_levels(raw, tenant_id, keys)
     plan = plan_changes(current, changes)
     if not plan.ok:
         return Applied(plan, [])
-    levels = [plan.levels[k] for k in keys]
-    args = [
-        tenant_id,
-        [lv.location_id for lv in levels],
-        [lv.product_id for lv in levels],
-        [lv.on_hand for lv in levels],
-        [lv.reserved for lv in levels],
-        [lv.is_low for lv in levels],
-    ]
+    args = _level_args(tenant_id, [plan.levels[k] for k in keys])
     if if_applied is None:
         await raw.execute(_UPDATE, *args)
     else:

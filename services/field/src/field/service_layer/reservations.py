@@ -10,11 +10,12 @@ import uuid
 from typing import Any
 
 from field.adapters import reservations_repo as repo
+from field.adapters import stock_repo
 from field.adapters.stock_repo import Cause
 from field.domain.orders import PlacedOrder, ReservationResult
-from field.domain.stock import StockChange
+from field.domain.stock import Key, Level, StockChange, plan_changes
 from field.service_layer import van_sales
-from field.service_layer.stock import PRODUCER, try_move_stock
+from field.service_layer.stock import PRODUCER, add_low_stock_event, try_move_stock
 from salessync.db import Tx
 from salessync.events import Event, new_event
 
@@ -30,32 +31,84 @@ async def reserve_order(
     tx: Tx, tenant_id: uuid.UUID, order: PlacedOrder, causation_id: str | None = None
 ) -> ReservationResult:
     """Answer an order: `stock.reserved` (all lines held, or sold at once from a van) or `stock.rejected`."""
-    raw = await tx.raw()
+    if order.van_load_id is None:
+        [result] = await reserve_at_default_warehouses(tx, [(tenant_id, order, causation_id)])
+        return result
     lines = _merged(order)
-    if order.van_load_id is not None:
-        result = await van_sales.sell_from_van(tx, tenant_id, order, lines)
-    else:
-        claimed, location_id = await repo.claim_at_default_warehouse(
-            raw, tenant_id, order.order_id, lines, order.payment_method
-        )
-        if not claimed:
-            return ReservationResult("duplicate")
+    result = await van_sales.sell_from_van(tx, tenant_id, order, lines)
+    if result.status != "duplicate":
+        await tx.add_event(_answer_event(tenant_id, order, lines, result, causation_id))
+    return result
+
+
+async def reserve_at_default_warehouses(
+    tx: Tx, orders: list[tuple[uuid.UUID, PlacedOrder, str | None]]
+) -> list[ReservationResult]:
+    """Reserve each `(tenant, order, causation id)` at its tenant's default warehouse, all lines or none, as if
+    one after the other (an order sees the units the ones before it took), in a few statements for the lot: one
+    claims every order, one per tenant locks the levels they touch, one writes the new levels, one refuses the
+    refused, one writes every answer to the outbox. A batch of `order.placed` cost three round trips an order.
+    An order already claimed (a repeated event, or twice in `orders`) is a `duplicate` and gets no answer."""
+    raw = await tx.raw()
+    lines_of = {(t, o.order_id): _merged(o) for t, o, _ in orders}
+    claimed = await repo.claim_many_at_default_warehouse(
+        raw, [(t, oid, lines, o.payment_method) for (t, oid), lines, (_, o, _) in _firsts(lines_of, orders)]
+    )
+    levels: dict[uuid.UUID, dict[Key, Level]] = {}
+    for tenant_id in sorted({t for t, _ in claimed}):
+        keys = sorted({(loc, p) for (t, oid), loc in claimed.items() if t == tenant_id and loc
+                       for p, _ in lines_of[(t, oid)]})  # fmt: skip
+        levels[tenant_id] = await stock_repo.lock_levels(raw, tenant_id, keys)
+    changed: dict[uuid.UUID, set[Key]] = {}
+    went_low: list[tuple[uuid.UUID, Level]] = []
+    refused: list[tuple[uuid.UUID, uuid.UUID, str, str | None]] = []
+    answers: list[Event] = []
+    results: list[ReservationResult] = []
+    for tenant_id, order, causation_id in orders:
+        key = (tenant_id, order.order_id)
+        if key not in claimed:
+            results.append(ReservationResult("duplicate"))
+            continue
+        location_id = claimed.pop(key)  # a second event of the same order in `orders` is a duplicate
+        lines = lines_of[key]
         if location_id is None:
             result = ReservationResult("rejected", reason="no default warehouse")
         else:
             changes = [StockChange(location_id, p, reserved=q) for p, q in lines]
-            result = ReservationResult("reserved", location_id)
-            reserved = _answer_event(tenant_id, order, lines, result, causation_id)
-            cause = Cause("order", order.order_id, order.salesman_id)
-            applied = await try_move_stock(tx, tenant_id, changes, cause, if_applied=reserved)
-            if applied.plan.ok:
-                return result  # `stock.reserved` went out with the stock update
-            result = ReservationResult("rejected", location_id, "insufficient_stock", applied.plan.shortages)
+            plan = plan_changes(levels[tenant_id], changes)
+            if plan.ok:
+                levels[tenant_id] = plan.levels
+                changed.setdefault(tenant_id, set()).update(c.key for c in changes)
+                went_low += [(tenant_id, level) for level in plan.went_low]
+                result = ReservationResult("reserved", location_id)
+            else:
+                result = ReservationResult("rejected", location_id, "insufficient_stock", plan.shortages)
         if result.status == "rejected":
-            await repo.set_status(raw, tenant_id, order.order_id, "rejected", result.reason)
-    if result.status != "duplicate":
-        await tx.add_event(_answer_event(tenant_id, order, lines, result, causation_id))
-    return result
+            refused.append((tenant_id, order.order_id, "rejected", result.reason))
+        answers.append(_answer_event(tenant_id, order, lines, result, causation_id))
+        results.append(result)
+    for tenant_id, keys in changed.items():
+        await stock_repo.write_levels(raw, tenant_id, [levels[tenant_id][k] for k in sorted(keys)])
+    await repo.set_statuses(raw, refused)
+    await tx.add_events(answers)
+    for tenant_id, level in went_low:
+        await add_low_stock_event(tx, tenant_id, level)
+    return results
+
+
+def _firsts(
+    lines_of: dict[tuple[uuid.UUID, uuid.UUID], list[tuple[uuid.UUID, int]]],
+    orders: list[tuple[uuid.UUID, PlacedOrder, str | None]],
+) -> list[tuple[tuple[uuid.UUID, uuid.UUID], list[tuple[uuid.UUID, int]], tuple[uuid.UUID, PlacedOrder, str | None]]]:
+    """Each order once, at its first place in `orders`, with its merged lines."""
+    seen: set[tuple[uuid.UUID, uuid.UUID]] = set()
+    out = []
+    for item in orders:
+        key = (item[0], item[1].order_id)
+        if key not in seen:
+            seen.add(key)
+            out.append((key, lines_of[key], item))
+    return out
 
 
 def _answer_event(
