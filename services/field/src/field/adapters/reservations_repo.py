@@ -48,30 +48,6 @@ async def claim(
     )
 
 
-_CLAIM_AT_DEFAULT = """
-INSERT INTO reservations (tenant_id, order_id, location_id, van_load_id, status, lines, payment_method, cash_amount)
-SELECT $1, $2, (SELECT id FROM locations WHERE tenant_id = $1 AND is_default AND status = 'active'), NULL,
-       'reserved', $3::jsonb, $4, 0
-ON CONFLICT (tenant_id, order_id) DO NOTHING
-RETURNING true AS claimed, location_id
-"""
-
-
-async def claim_at_default_warehouse(
-    raw: Any,
-    tenant_id: uuid.UUID,
-    order_id: uuid.UUID,
-    lines: list[tuple[uuid.UUID, int]],
-    payment_method: str | None,
-) -> tuple[bool, uuid.UUID | None]:
-    """Insert the order's `reserved` row at the tenant's default warehouse, found in the same statement.
-    Answers (False, None) for a repeated event, else (True, the warehouse or None when the tenant has none)."""
-    row = await raw.fetchrow(_CLAIM_AT_DEFAULT, tenant_id, order_id, lines_json(lines), payment_method)
-    if row is None:
-        return False, None
-    return True, row["location_id"]
-
-
 _CLAIM_MANY_AT_DEFAULT = """
 INSERT INTO reservations (tenant_id, order_id, location_id, van_load_id, status, lines, payment_method, cash_amount)
 SELECT o.t, o.o, (SELECT id FROM locations WHERE tenant_id = o.t AND is_default AND status = 'active'), NULL,
@@ -86,9 +62,9 @@ RETURNING tenant_id, order_id, location_id
 async def claim_many_at_default_warehouse(
     raw: Any, orders: list[tuple[uuid.UUID, uuid.UUID, list[tuple[uuid.UUID, int]], str | None]]
 ) -> dict[tuple[uuid.UUID, uuid.UUID], uuid.UUID | None]:
-    """`claim_at_default_warehouse` for each `(tenant, order, lines, payment method)` in one statement (each
-    order once). Answers the claimed orders: (tenant, order) -> their tenant's default warehouse or None; an
-    order already claimed (a repeated event) is not in the answer."""
+    """Insert a `reserved` row for each `(tenant, order, lines, payment method)` (each order once) at its
+    tenant's default warehouse, found in the same statement. Answers the claimed orders: (tenant, order) -> the
+    warehouse, or None when the tenant has none; an order claimed before (a repeated event) is not in it."""
     if not orders:
         return {}
     rows = await raw.fetch(

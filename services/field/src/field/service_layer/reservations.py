@@ -50,9 +50,12 @@ async def reserve_at_default_warehouses(
     refused, one writes every answer to the outbox. A batch of `order.placed` cost three round trips an order.
     An order already claimed (a repeated event, or twice in `orders`) is a `duplicate` and gets no answer."""
     raw = await tx.raw()
-    lines_of = {(t, o.order_id): _merged(o) for t, o, _ in orders}
+    firsts: dict[tuple[uuid.UUID, uuid.UUID], PlacedOrder] = {}
+    for tenant_id, order, _ in orders:
+        firsts.setdefault((tenant_id, order.order_id), order)
+    lines_of = {key: _merged(order) for key, order in firsts.items()}
     claimed = await repo.claim_many_at_default_warehouse(
-        raw, [(t, oid, lines, o.payment_method) for (t, oid), lines, (_, o, _) in _firsts(lines_of, orders)]
+        raw, [(t, oid, lines_of[(t, oid)], order.payment_method) for (t, oid), order in firsts.items()]
     )
     levels: dict[uuid.UUID, dict[Key, Level]] = {}
     for tenant_id in sorted({t for t, _ in claimed}):
@@ -94,21 +97,6 @@ async def reserve_at_default_warehouses(
     for tenant_id, level in went_low:
         await add_low_stock_event(tx, tenant_id, level)
     return results
-
-
-def _firsts(
-    lines_of: dict[tuple[uuid.UUID, uuid.UUID], list[tuple[uuid.UUID, int]]],
-    orders: list[tuple[uuid.UUID, PlacedOrder, str | None]],
-) -> list[tuple[tuple[uuid.UUID, uuid.UUID], list[tuple[uuid.UUID, int]], tuple[uuid.UUID, PlacedOrder, str | None]]]:
-    """Each order once, at its first place in `orders`, with its merged lines."""
-    seen: set[tuple[uuid.UUID, uuid.UUID]] = set()
-    out = []
-    for item in orders:
-        key = (item[0], item[1].order_id)
-        if key not in seen:
-            seen.add(key)
-            out.append((key, lines_of[key], item))
-    return out
 
 
 def _answer_event(
