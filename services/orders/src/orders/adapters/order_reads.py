@@ -3,7 +3,7 @@
 Lists run outside a transaction (each statement is its own snapshot): no BEGIN/COMMIT round trips. A list's
 stats come from `order_stats` when it is filtered by status or payment status at most (the console's default
 list), else from a sum over the filtered orders. A list's items are rendered as JSON by PostgreSQL, one text per
-order (`row_to_json`, compact, keys in column order, exactly what orjson wrote from the same columns): decoding
+order (`row_to_json`: compact, keys in column order, the same values orjson wrote from the same columns): decoding
 a page's thousand values into Python and encoding them again was most of the list's CPU in orders.
 """
 

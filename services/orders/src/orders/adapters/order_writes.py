@@ -222,7 +222,7 @@ INSERT INTO outbox (event_id, subject, aggregate_id, body) VALUES ($8, $9, $2, $
 
 @dataclass(frozen=True, slots=True)
 class StatusMove:
-    """One status change of one order, as `set_status` writes it."""
+    """One status change of one order, as `set_statuses` writes it."""
 
     tenant_id: str
     order_id: str
@@ -257,15 +257,11 @@ class StatusMove:
         )
 
 
-async def set_status(raw: Any, move: StatusMove) -> None:
-    """Move the order, add its history row and the `order.status_changed` outbox row and move the customer's
-    open balance by the move's `balance_delta`, in one statement."""
-    await raw.execute(_SET_STATUS, *move.args())
-
-
 async def set_statuses(raw: Any, moves: list[StatusMove]) -> None:
-    """`set_status` for each move, in order, in one round trip (asyncpg pipelines `executemany`); two moves of
-    one order (a van sale: confirmed, then delivered) run one after the other like separate statements."""
+    """Each move, in order, in one round trip (asyncpg pipelines `executemany`): the order moved, its history
+    row and its `order.status_changed` outbox row written, the customer's open balance moved by the move's
+    `balance_delta`, one statement each. Two moves of one order (a van sale: confirmed, then delivered) run one
+    after the other like separate statements."""
     if moves:
         await raw.executemany(_SET_STATUS, [move.args() for move in moves])
 
