@@ -131,9 +131,10 @@ def available() -> str | None:
 
 
 def lua_string(text: str) -> str:
-    """`text` as a Lua long string, whatever it holds."""
+    """`text` as a Lua long string, whatever it holds (a closing bracket of the chosen level may not appear in it,
+    nor be made by its last `]` and the closing one). Lua drops a first newline of a long string: none here."""
     level = 0
-    while f"]{'=' * level}]" in text:
+    while f"]{'=' * level}]" in text + "]":
         level += 1
     return f"[{'=' * level}[{text}]{'=' * level}]"
 

@@ -27,6 +27,7 @@ def test_lua_long_strings_hold_any_text() -> None:
     assert wrk.lua_string("Bearer abc") == "[[Bearer abc]]"
     assert wrk.lua_string('a]]b"c') == '[=[a]]b"c]=]'
     assert wrk.lua_string("]]]=]") == "[==[]]]=]]==]"
+    assert wrk.lua_string("ends with]") == "[=[ends with]]=]"  # "[[ends with]]]" would close one too early
 
 
 def _free_port() -> int:
@@ -53,7 +54,9 @@ async def test_a_run_stops_at_its_budget_and_counts_every_answer() -> None:
         port = _free_port()
         await web.TCPSite(runner, "127.0.0.1", port).start()
         try:
-            script = wrk.orders_script("/api/orders", {"Authorization": "Bearer t]]k"}, ["p1", "p2", "p3", "p4"], ["c"])
+            script = wrk.orders_script(
+                "/api/orders", {"Authorization": "Bearer t]]k]"}, ["p1", "p2", "p3", "p4"], ["c"]
+            )
             return await wrk.run_wrk(
                 "orders", f"http://127.0.0.1:{port}/api/orders", script, connections=4, duration_s=5,
                 requests=200, ok=(201,),
@@ -70,4 +73,4 @@ async def test_a_run_stops_at_its_budget_and_counts_every_answer() -> None:
     assert row["errors"] == refused and row["loadgen"] == "wrk"
     assert summary["duplicates"] == 0 and summary["bad"] == 0
     assert summary["seconds"] < 2.5  # the run ended at the last thread's stop, not when -d (5 s) ran out
-    assert set(seen) == {"Bearer t]]k"}
+    assert set(seen) == {"Bearer t]]k]"}
