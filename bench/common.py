@@ -141,6 +141,7 @@ class BenchContext:
     requests: int | None = None  # a cap per row, when given
     tokens: dict[str, str] = field(default_factory=dict)
     loadgen: str = "python"  # or "wrk" (bench.wrk), for the rows that can use it
+    repeat: int = 1  # runs of a noisy row (the order rows), reported by their median
 
     def url(self, path: str, service: str | None = None) -> str:
         base = self.base_url if service is None else f"http://127.0.0.1:{self.ports[service]}"

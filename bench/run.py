@@ -3,11 +3,13 @@
 `bench/results/<date>.md`. Load goes to 127.0.0.1 only and every load is bounded in requests and time.
 
     python -m bench.run [--duration 10] [--concurrency 32] [--requests N] [--only NAME,...] [--url URL]
-                        [--loadgen auto|wrk|python]
+                        [--loadgen auto|wrk|python] [--repeat 3]
 
 `--url` measures a system that is already running (e.g. `salessync up`) instead of starting one. `--loadgen`:
 the baseline and the order rows come from wrk when it is installed (`auto`, see bench/wrk.py), the other rows
-from the Python generator; every row says which made it.
+from the Python generator; every row says which made it. `--repeat`: the order rows run that many times in
+turn and each reports its median run, with every run's req/s and p99 in its note (the machine's speed moves by a
+fifth between runs of the same code).
 """
 
 from __future__ import annotations
@@ -93,7 +95,14 @@ async def run_all(base_url: str, ports: dict[str, int], args: argparse.Namespace
     sections: list[tuple[str, list[dict[str, Any]]]] = []
     async with new_session(args.concurrency) as session:
         ctx = BenchContext(
-            base_url, ports, session, args.duration, args.concurrency, requests=args.requests, loadgen=args.loadgen
+            base_url,
+            ports,
+            session,
+            args.duration,
+            args.concurrency,
+            requests=args.requests,
+            loadgen=args.loadgen,
+            repeat=args.repeat,
         )
         sections.append(("baseline", await baseline(ctx)))
         for name in bench_modules(args.only):
@@ -139,6 +148,7 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--module-timeout", type=float, default=600.0, help="seconds per bench module")
     parser.add_argument("--url", default=None, help="an already running gateway (127.0.0.1) instead of starting one")
     parser.add_argument("--loadgen", choices=("auto", "wrk", "python"), default="auto", help="see bench/wrk.py")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each order row, reported by the median")
     args = parser.parse_args(argv)
     if args.loadgen == "auto":
         args.loadgen = "wrk" if wrk.available() else "python"
