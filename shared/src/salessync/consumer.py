@@ -24,7 +24,7 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from salessync.context import event_id_var, tenant_id_var
+from salessync.context import event_id_var, request_id_var, tenant_id_var
 from salessync.db import Database, Tx
 from salessync.errors import DomainError
 from salessync.events import Event, InvalidEvent, decode_event, subscription_subject
@@ -214,11 +214,13 @@ class ConsumerRunner:
         batch handler when it has one, else to its handler one by one. A runner may override this (the
         notifier's timeline does)."""
         if sub.batch_handler is not None and events:
+            event_id_var.set(None)  # no one event: a log line of the batch handler names its own
+            tenant_id_var.set(None)
+            request_id_var.set(None)  # and the events it writes carry their own cause's correlation id
             await sub.batch_handler(tx, events)
             return
         for event in events:
-            event_id_var.set(event.event_id)
-            tenant_id_var.set(event.tenant_id)
+            _enter(event)
             await sub.handler(tx, event)
 
     async def handle_each(self, sub: Subscription, durable: str, msgs: list[Msg]) -> None:
@@ -243,8 +245,7 @@ class ConsumerRunner:
             await msg.ack()
             self.handled += 1
             return
-        event_id_var.set(event.event_id)
-        tenant_id_var.set(event.tenant_id)
+        _enter(event)
         try:
             async with self.db.claiming(durable, event.event_id) as tx:
                 first = tx is not None
@@ -297,6 +298,14 @@ async def claim_fresh(tx: Tx, durable: str, events: list[Event]) -> list[Event]:
             new.discard(event_id)
             fresh.append(event)
     return fresh
+
+
+def _enter(event: Event) -> None:
+    """The context of handling `event`: its id and tenant in log lines, and its correlation id as the request id,
+    so the events its handler writes carry the correlation of the request that started the chain."""
+    event_id_var.set(event.event_id)
+    tenant_id_var.set(event.tenant_id)
+    request_id_var.set(event.correlation_id)
 
 
 def _decoded(msg: Msg) -> Event | None:

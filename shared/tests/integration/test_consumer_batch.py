@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+import orjson
 import pytest
 
 from salessync.consumer import ConsumerRunner, Subscription
@@ -24,6 +25,13 @@ STREAM = "SALESSYNC"
 def event_type() -> str:
     """A type of this test's own, so no other test's events on the shared stream reach its consumer."""
     return "batch" + "".join(chr(97 + int(c, 16) % 26) for c in uuid.uuid4().hex[:8]) + ".made"
+
+
+async def correlations(db: Database) -> dict[str, str | None]:
+    """Handled event id -> the correlation id of the effect its handler wrote."""
+    async with db.autocommit() as tx:
+        rows = await (await tx.raw()).fetch("SELECT aggregate_id, body FROM outbox")
+    return {r["aggregate_id"]: orjson.loads(r["body"])["correlation_id"] for r in rows}
 
 
 async def effects(db: Database) -> dict[str, int]:
@@ -76,8 +84,10 @@ def bodies_of(events: list[Event]) -> list[bytes]:
 def backlog(n: int) -> list[Event]:
     tenant = uuid.UUID(int=0)
     return [
-        new_event("widget.made", tenant_id=tenant, aggregate_id=f"w{i}", payload={}, producer="t") for i in range(n)
-    ]
+        new_event("widget.made", tenant_id=tenant, aggregate_id=f"w{i}", payload={}, producer="t",
+                  correlation_id=f"req-{i}")
+        for i in range(n)
+    ]  # fmt: skip
 
 
 def typed(events: list[Event]) -> list[bytes]:
@@ -97,6 +107,8 @@ async def test_a_backlog_is_handled_in_shared_transactions_each_event_once(
 
     runner = await run_backlog(db, embedded_nats.url, typed(events), handler, settled)
     assert await effects(db) == {e.event_id: 1 for e in events}
+    # an event written by a handler carries the correlation id of the event it handles (the request's chain)
+    assert await correlations(db) == {e.event_id: e.correlation_id for e in events}
     assert len(transactions) == 40
     assert len(set(transactions)) < 40  # events shared a transaction: the backlog came in batches
     assert runner.handled == 40

@@ -167,7 +167,7 @@ async def test_a_batch_of_orders_reserves_as_one_after_the_other_would(db: Datab
     before = len(await steps.outbox_all())
     async with db.transaction() as tx:
         results = await reservations.reserve_at_default_warehouses(
-            tx, [(tenant_id, order, f"cause-{i}") for i, order in enumerate(batch)]
+            tx, [reservations.ToReserve(tenant_id, order, f"cause-{i}", "corr") for i, order in enumerate(batch)]
         )
     assert [r.status for r in results] == ["reserved", "reserved", "rejected", "duplicate", "rejected", "reserved"]
     assert [(s.product_id, s.requested, s.available) for s in results[2].shortages] == [(p, 3, 1)]
@@ -180,6 +180,7 @@ async def test_a_batch_of_orders_reserves_as_one_after_the_other_would(db: Datab
         ("stock.reserved", str(last.order_id)),
     ]  # fmt: skip
     assert [a["causation_id"] for a in answers] == ["cause-0", "cause-1", "cause-2", "cause-4", "cause-5"]
+    assert {a["correlation_id"] for a in answers} == {"corr"}
     async with db.transaction() as tx:
         rows = await (await tx.raw()).fetch("SELECT order_id, status FROM reservations WHERE tenant_id = $1", tenant_id)
     assert {r["order_id"]: r["status"] for r in rows} == {
@@ -187,7 +188,9 @@ async def test_a_batch_of_orders_reserves_as_one_after_the_other_would(db: Datab
         with_q_short.order_id: "rejected", last.order_id: "reserved",
     }  # fmt: skip
     async with db.transaction() as tx:  # the same batch again (redelivered): nothing moves, nothing is answered
-        again = await reservations.reserve_at_default_warehouses(tx, [(tenant_id, o, None) for o in batch])
+        again = await reservations.reserve_at_default_warehouses(
+            tx, [reservations.ToReserve(tenant_id, o) for o in batch]
+        )
     assert {r.status for r in again} == {"duplicate"}
     assert len(await steps.outbox_all()) == before + 5
     assert await steps.level(warehouse, p) == (10, 10)

@@ -23,11 +23,12 @@ async def placed(client: httpx.AsyncClient, world, role: str = "salesman", **ext
     return r.json()
 
 
-def stock_event(world, kind: str, order: dict, **payload):  # type: ignore[no-untyped-def]
+def stock_event(world, kind: str, order: dict, correlation_id: str | None = None, **payload):  # type: ignore[no-untyped-def]
     body = {"order_id": order["id"], "location_id": str(uuid.uuid4()), **payload}
     return new_event(
-        f"stock.{kind}", tenant_id=world.tenant_id, aggregate_id=order["id"], payload=body, producer="field"
-    )
+        f"stock.{kind}", tenant_id=world.tenant_id, aggregate_id=order["id"], payload=body, producer="field",
+        correlation_id=correlation_id,
+    )  # fmt: skip
 
 
 async def status_of(client: httpx.AsyncClient, world, order: dict, expected: str) -> dict | None:  # type: ignore[no-untyped-def]
@@ -249,12 +250,12 @@ async def test_a_batch_of_stock_answers_moves_each_order_as_one_by_one_would(cli
         await handle_reserved_batch(tx, [stock_event(world, "reserved", done, van_load_id=None, sold=False, lines=[])])
     foreign = {**o2, "id": str(uuid.uuid4())}
     batch = [
-        stock_event(world, "reserved", o1, van_load_id=None, sold=False, lines=[]),
-        stock_event(world, "reserved", van, van_load_id=van_load, sold=True, lines=[]),
+        stock_event(world, "reserved", o1, "req-o1", van_load_id=None, sold=False, lines=[]),
+        stock_event(world, "reserved", van, "req-van", van_load_id=van_load, sold=True, lines=[]),
         stock_event(world, "reserved", foreign, van_load_id=None, sold=False, lines=[]),  # unknown: ignored
         stock_event(world, "reserved", done, van_load_id=None, sold=False, lines=[]),  # no longer pending: ignored
         stock_event(world, "reserved", {**o1, "id": "not-an-id"}, van_load_id=None, sold=False, lines=[]),
-        stock_event(world, "reserved", o2, van_load_id=None, sold=False, lines=[]),
+        stock_event(world, "reserved", o2, "req-o2", van_load_id=None, sold=False, lines=[]),
         stock_event(world, "reserved", o1, van_load_id=None, sold=False, lines=[]),  # o1 again: ignored
     ]
     async with world.db.transaction() as tx:
@@ -263,6 +264,7 @@ async def test_a_batch_of_stock_answers_moves_each_order_as_one_by_one_would(cli
     assert [e.payload["to_status"] for e in woken] == ["confirmed", "confirmed", "delivered", "confirmed"]
     assert [e.causation_id for e in woken] == [batch[0].event_id, batch[1].event_id, batch[1].event_id,
                                                batch[5].event_id]  # fmt: skip
+    assert [e.correlation_id for e in woken] == ["req-o1", "req-van", "req-van", "req-o2"]  # the chain is kept
     expected = {o1["id"]: ["pending", "confirmed"], o2["id"]: ["pending", "confirmed"],
                 van["id"]: ["pending", "confirmed", "delivered"], done["id"]: ["pending", "confirmed"]}  # fmt: skip
     for order_id, history in expected.items():

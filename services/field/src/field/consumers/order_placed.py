@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
 from field.consumers.copies import tenant_of
-from field.domain.orders import PlacedOrder, order_id_of, parse_placed_order
+from field.domain.orders import order_id_of, parse_placed_order
 from field.service_layer import reservations
+from salessync.context import request_id_var
 from salessync.db import Tx
 from salessync.errors import InvalidInput
 from salessync.events import Event
@@ -15,18 +14,21 @@ from salessync.events import Event
 async def handle_batch(tx: Tx, events: list[Event]) -> None:
     """A fetched batch, in one transaction: the orders to reserve at a default warehouse together (a few
     statements for the lot), the others (van sales, unreadable orders) one by one, as `handle` would."""
-    together: list[tuple[uuid.UUID, PlacedOrder, str | None]] = []
+    together: list[reservations.ToReserve] = []
     for event in events:
         tenant_id = tenant_of(event)
         try:
             order = parse_placed_order(event.payload)
         except InvalidInput:
+            request_id_var.set(event.correlation_id)
             await handle(tx, event)
             continue
         if order.van_load_id is None:
-            together.append((tenant_id, order, event.event_id))
+            together.append(reservations.ToReserve(tenant_id, order, event.event_id, event.correlation_id))
         else:
+            request_id_var.set(event.correlation_id)  # the van sale's answer is written with it
             await reservations.reserve_order(tx, tenant_id, order, event.event_id)
+    request_id_var.set(None)  # each answer below carries its own order's correlation id
     await reservations.reserve_at_default_warehouses(tx, together)
 
 

@@ -7,6 +7,7 @@ A cancellation that arrives before its order leaves a `released` row, so the lat
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from field.adapters import reservations_repo as repo
@@ -32,7 +33,7 @@ async def reserve_order(
 ) -> ReservationResult:
     """Answer an order: `stock.reserved` (all lines held, or sold at once from a van) or `stock.rejected`."""
     if order.van_load_id is None:
-        [result] = await reserve_at_default_warehouses(tx, [(tenant_id, order, causation_id)])
+        [result] = await reserve_at_default_warehouses(tx, [ToReserve(tenant_id, order, causation_id)])
         return result
     lines = _merged(order)
     result = await van_sales.sell_from_van(tx, tenant_id, order, lines)
@@ -41,18 +42,27 @@ async def reserve_order(
     return result
 
 
-async def reserve_at_default_warehouses(
-    tx: Tx, orders: list[tuple[uuid.UUID, PlacedOrder, str | None]]
-) -> list[ReservationResult]:
-    """Reserve each `(tenant, order, causation id)` at its tenant's default warehouse, all lines or none, as if
+@dataclass(frozen=True, slots=True)
+class ToReserve:
+    """An order to reserve, and the ids of the event that asked (its answer's causation and correlation ids;
+    without a correlation id the answer takes the current request id, as every new event does)."""
+
+    tenant_id: uuid.UUID
+    order: PlacedOrder
+    causation_id: str | None = None
+    correlation_id: str | None = None
+
+
+async def reserve_at_default_warehouses(tx: Tx, orders: list[ToReserve]) -> list[ReservationResult]:
+    """Reserve each order at its tenant's default warehouse, all lines or none, as if
     one after the other (an order sees the units the ones before it took), in a few statements for the lot: one
     claims every order, one per tenant locks the levels they touch, one writes the new levels, one refuses the
     refused, one writes every answer to the outbox. A batch of `order.placed` cost three round trips an order.
     An order already claimed (a repeated event, or twice in `orders`) is a `duplicate` and gets no answer."""
     raw = await tx.raw()
     firsts: dict[tuple[uuid.UUID, uuid.UUID], PlacedOrder] = {}
-    for tenant_id, order, _ in orders:
-        firsts.setdefault((tenant_id, order.order_id), order)
+    for item in orders:
+        firsts.setdefault((item.tenant_id, item.order.order_id), item.order)
     lines_of = {key: _merged(order) for key, order in firsts.items()}
     claimed = await repo.claim_many_at_default_warehouse(
         raw, [(t, oid, lines_of[(t, oid)], order.payment_method) for (t, oid), order in firsts.items()]
@@ -67,7 +77,8 @@ async def reserve_at_default_warehouses(
     refused: list[tuple[uuid.UUID, uuid.UUID, str, str | None]] = []
     answers: list[Event] = []
     results: list[ReservationResult] = []
-    for tenant_id, order, causation_id in orders:
+    for item in orders:
+        tenant_id, order = item.tenant_id, item.order
         key = (tenant_id, order.order_id)
         if key not in claimed:
             results.append(ReservationResult("duplicate"))
@@ -88,7 +99,7 @@ async def reserve_at_default_warehouses(
                 result = ReservationResult("rejected", location_id, "insufficient_stock", plan.shortages)
         if result.status == "rejected":
             refused.append((tenant_id, order.order_id, "rejected", result.reason))
-        answers.append(_answer_event(tenant_id, order, lines, result, causation_id))
+        answers.append(_answer_event(tenant_id, order, lines, result, item.causation_id, item.correlation_id))
         results.append(result)
     for tenant_id, keys in changed.items():
         await stock_repo.write_levels(raw, tenant_id, [levels[tenant_id][k] for k in sorted(keys)])
@@ -105,6 +116,7 @@ def _answer_event(
     lines: list[tuple[uuid.UUID, int]],
     result: ReservationResult,
     causation_id: str | None,
+    correlation_id: str | None = None,
 ) -> Event:
     payload: dict[str, Any]
     if result.status == "rejected":
@@ -139,6 +151,7 @@ def _answer_event(
         producer=PRODUCER,
         payload=payload,
         causation_id=causation_id,
+        correlation_id=correlation_id,
     )
 
 

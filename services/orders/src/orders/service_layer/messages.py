@@ -48,6 +48,7 @@ def order_status_changed(
     reason: str | None,
     actor_id: str | None,
     causation_id: str | None = None,
+    correlation_id: str | None = None,
 ) -> Event:
     return new_event(
         "order.status_changed",
@@ -55,6 +56,7 @@ def order_status_changed(
         aggregate_id=order["id"],
         producer=PRODUCER,
         causation_id=causation_id,
+        correlation_id=correlation_id,
         payload={
             "order_id": order["id"],
             "number": order["number"],

@@ -37,11 +37,18 @@ def _planned(
     reason: str | None,
     actor_id: str | None,
     rejection_reason: dict[str, Any] | None = None,
-    causation_id: str | None = None,
+    cause: Event | None = None,
 ) -> order_writes.StatusMove:
-    """The write and the `order.status_changed` event of moving `order` to `to_status`; `order` now says so."""
+    """The write and the `order.status_changed` event of moving `order` to `to_status` (because of `cause`, an
+    event, when one moved it); `order` now says so."""
     event = messages.order_status_changed(
-        order, tenant_id=tenant_id, to_status=to_status, reason=reason, actor_id=actor_id, causation_id=causation_id
+        order,
+        tenant_id=tenant_id,
+        to_status=to_status,
+        reason=reason,
+        actor_id=actor_id,
+        causation_id=cause.event_id if cause else None,
+        correlation_id=cause.correlation_id if cause else None,
     )
     paying = order["payment_status"]
     move = order_writes.StatusMove(
@@ -128,11 +135,10 @@ async def apply_stock_reserved_many(tx: Tx, events: list[Event]) -> None:
             continue
         location = event.payload.get("location_id")
         reason = f"stock reserved at {location}"
-        moves.append(_planned(event.tenant_id, order, status.CONFIRMED, reason=reason, actor_id=None,
-                              causation_id=event.event_id))  # fmt: skip
+        moves.append(_planned(event.tenant_id, order, status.CONFIRMED, reason=reason, actor_id=None, cause=event))
         if event.payload.get("sold"):
             moves.append(_planned(event.tenant_id, order, status.DELIVERED, reason="van sale: sold from the van",
-                                  actor_id=None, causation_id=event.event_id))  # fmt: skip
+                                  actor_id=None, cause=event))  # fmt: skip
     await _write(tx, raw, moves)
 
 
@@ -145,7 +151,7 @@ async def apply_stock_rejected(tx: Tx, event: Event) -> None:
     reason = str(event.payload.get("reason") or "insufficient stock")
     rejection = {"reason": reason, "shortages": event.payload.get("shortages") or []}
     move = _planned(event.tenant_id, order, status.REJECTED, reason=reason, actor_id=None,
-                    rejection_reason=rejection, causation_id=event.event_id)  # fmt: skip
+                    rejection_reason=rejection, cause=event)  # fmt: skip
     await _write(tx, raw, [move])
 
 
@@ -168,12 +174,15 @@ def _still_pending(orders: dict[tuple[str, str], dict[str, Any]], event: Event) 
     order = orders.get(key) if key is not None else None
     order_id = event.payload.get("order_id")
     if order is None:
-        log.warning("stock answer for an unknown order ignored", extra={"type": event.type, "order_id": order_id})
+        log.warning(
+            "stock answer for an unknown order ignored",
+            extra={"type": event.type, "order_id": order_id, "event_id": event.event_id},
+        )
         return None
     if order["status"] != status.PENDING:
         log.warning(
             "stock answer for an order no longer pending ignored",
-            extra={"type": event.type, "order_id": order_id, "status": order["status"]},
+            extra={"type": event.type, "order_id": order_id, "status": order["status"], "event_id": event.event_id},
         )
         return None
     return order
