@@ -194,3 +194,25 @@ async def test_a_batch_of_orders_reserves_as_one_after_the_other_would(db: Datab
     assert {r.status for r in again} == {"duplicate"}
     assert len(await steps.outbox_all()) == before + 5
     assert await steps.level(warehouse, p) == (10, 10)
+
+
+async def test_a_batch_that_takes_levels_below_their_reorder_level_raises_each_alert_once(db: Database, steps) -> None:
+    tenant_id = uuid.uuid4()
+    warehouse = await _location(db, tenant_id)
+    p, q = uuid.uuid4(), uuid.uuid4()
+    await _receive(db, tenant_id, warehouse, p, 10)
+    await _receive(db, tenant_id, warehouse, q, 10)
+    async with db.transaction() as tx:
+        await (await tx.raw()).execute("UPDATE stock_levels SET reorder_level = 5 WHERE tenant_id = $1", tenant_id)
+    before = len(await steps.outbox("stock.low"))
+    batch = [_order(p, 4), _order(q, 6), _order(p, 2), _order(q, 1)]  # p crosses on the second of its orders
+    async with db.transaction() as tx:
+        results = await reservations.reserve_at_default_warehouses(
+            tx, [reservations.ToReserve(tenant_id, o) for o in batch]
+        )
+    assert {r.status for r in results} == {"reserved"}
+    alerts = (await steps.outbox("stock.low"))[before:]
+    assert sorted((a["payload"]["product_id"], a["payload"]["available"]) for a in alerts) == sorted(
+        [(str(q), 4), (str(p), 4)]
+    )
+    assert {a["payload"]["location_name"] for a in alerts} == {f"warehouse-{warehouse.hex[:6]}"}

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from field.domain.stock import Key, Level, Plan, StockChange, plan_changes
-from salessync.events import Event, encode_event
 
 _ENSURE = """
 INSERT INTO stock_levels (tenant_id, location_id, product_id)
@@ -37,16 +36,6 @@ UPDATE stock_levels s
    SET on_hand = v.on_hand, reserved = v.reserved, is_low = v.is_low, updated_at = now()
   FROM unnest($2::uuid[], $3::uuid[], $4::int[], $5::int[], $6::bool[]) AS v(l, p, on_hand, reserved, is_low)
  WHERE s.tenant_id = $1 AND s.location_id = v.l AND s.product_id = v.p
-"""
-
-_UPDATE_AND_EVENT = """
-WITH s AS (
-    UPDATE stock_levels s
-       SET on_hand = v.on_hand, reserved = v.reserved, is_low = v.is_low, updated_at = now()
-      FROM unnest($2::uuid[], $3::uuid[], $4::int[], $5::int[], $6::bool[]) AS v(l, p, on_hand, reserved, is_low)
-     WHERE s.tenant_id = $1 AND s.location_id = v.l AND s.product_id = v.p
-)
-INSERT INTO outbox (event_id, subject, aggregate_id, body) VALUES ($7, $8, $9, $10)
 """
 
 _LEDGER = """
@@ -85,25 +74,19 @@ async def lock_levels(raw: Any, tenant_id: uuid.UUID, keys: list[Key]) -> dict[K
 async def write_levels(raw: Any, tenant_id: uuid.UUID, levels: list[Level]) -> None:
     """Write levels locked by `lock_levels` (on hand, reserved, low flag)."""
     if levels:
-        await raw.execute(_UPDATE, *_level_args(tenant_id, levels))
+        await raw.execute(
+            _UPDATE,
+            tenant_id,
+            [lv.location_id for lv in levels],
+            [lv.product_id for lv in levels],
+            [lv.on_hand for lv in levels],
+            [lv.reserved for lv in levels],
+            [lv.is_low for lv in levels],
+        )
 
 
-def _level_args(tenant_id: uuid.UUID, levels: list[Level]) -> list[Any]:
-    return [
-        tenant_id,
-        [lv.location_id for lv in levels],
-        [lv.product_id for lv in levels],
-        [lv.on_hand for lv in levels],
-        [lv.reserved for lv in levels],
-        [lv.is_low for lv in levels],
-    ]
-
-
-async def apply_changes(
-    raw: Any, tenant_id: uuid.UUID, changes: list[StockChange], cause: Cause, if_applied: Event | None = None
-) -> Applied:
-    """Lock, check and apply `changes` all or none. With shortages nothing is written (the plan says why).
-    `if_applied` is an event whose outbox row the update statement writes too (one round trip less)."""
+async def apply_changes(raw: Any, tenant_id: uuid.UUID, changes: list[StockChange], cause: Cause) -> Applied:
+    """Lock, check and apply `changes` all or none. With shortages nothing is written (the plan says why)."""
     keys = sorted({c.key for c in changes})
     incoming = sorted({c.key for c in changes if c.on_hand > 0})
     if incoming:
@@ -112,12 +95,7 @@ async def apply_changes(
     plan = plan_changes(current, changes)
     if not plan.ok:
         return Applied(plan, [])
-    args = _level_args(tenant_id, [plan.levels[k] for k in keys])
-    if if_applied is None:
-        await raw.execute(_UPDATE, *args)
-    else:
-        e = if_applied
-        await raw.execute(_UPDATE_AND_EVENT, *args, e.event_id, e.subject, str(e.aggregate_id), encode_event(e))
+    await write_levels(raw, tenant_id, [plan.levels[k] for k in keys])
     moved = [c for c in changes if c.on_hand != 0]
     movements: list[dict[str, Any]] = []
     if moved:

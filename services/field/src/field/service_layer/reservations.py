@@ -16,7 +16,7 @@ from field.adapters.stock_repo import Cause
 from field.domain.orders import PlacedOrder, ReservationResult
 from field.domain.stock import Key, Level, StockChange, plan_changes
 from field.service_layer import van_sales
-from field.service_layer.stock import PRODUCER, add_low_stock_event, try_move_stock
+from field.service_layer.stock import PRODUCER, add_low_stock_events, try_move_stock
 from salessync.db import Tx
 from salessync.events import Event, new_event
 
@@ -73,7 +73,7 @@ async def reserve_at_default_warehouses(tx: Tx, orders: list[ToReserve]) -> list
                        for p, _ in lines_of[(t, oid)]})  # fmt: skip
         levels[tenant_id] = await stock_repo.lock_levels(raw, tenant_id, keys)
     changed: dict[uuid.UUID, set[Key]] = {}
-    went_low: list[tuple[uuid.UUID, Level]] = []
+    went_low: dict[uuid.UUID, list[Level]] = {}
     refused: list[tuple[uuid.UUID, uuid.UUID, str, str | None]] = []
     answers: list[Event] = []
     results: list[ReservationResult] = []
@@ -93,7 +93,7 @@ async def reserve_at_default_warehouses(tx: Tx, orders: list[ToReserve]) -> list
             if plan.ok:
                 levels[tenant_id] = plan.levels
                 changed.setdefault(tenant_id, set()).update(c.key for c in changes)
-                went_low += [(tenant_id, level) for level in plan.went_low]
+                went_low.setdefault(tenant_id, []).extend(plan.went_low)
                 result = ReservationResult("reserved", location_id)
             else:
                 result = ReservationResult("rejected", location_id, "insufficient_stock", plan.shortages)
@@ -105,8 +105,8 @@ async def reserve_at_default_warehouses(tx: Tx, orders: list[ToReserve]) -> list
         await stock_repo.write_levels(raw, tenant_id, [levels[tenant_id][k] for k in sorted(keys)])
     await repo.set_statuses(raw, refused)
     await tx.add_events(answers)
-    for tenant_id, level in went_low:
-        await add_low_stock_event(tx, tenant_id, level)
+    for tenant_id, levels_low in went_low.items():
+        await add_low_stock_events(tx, tenant_id, levels_low)
     return results
 
 

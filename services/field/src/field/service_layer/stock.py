@@ -14,40 +14,37 @@ from salessync.events import Event, new_event
 PRODUCER = "field"
 
 
-async def try_move_stock(
-    tx: Tx, tenant_id: uuid.UUID, changes: list[StockChange], cause: Cause, if_applied: Event | None = None
-) -> Applied:
-    """Apply all changes or none; answers the plan (with shortages when refused) and emits `stock.low`.
-    `if_applied` is published (through the outbox, written by the same statement) only when the changes apply."""
-    raw = await tx.raw()
-    applied = await stock_repo.apply_changes(raw, tenant_id, changes, cause, if_applied)
-    if if_applied is not None and applied.plan.ok:
-        tx.events.append(if_applied)  # its outbox row is written; this wakes the relay on commit
-    for level in applied.plan.went_low:
-        await add_low_stock_event(tx, tenant_id, level)
+async def try_move_stock(tx: Tx, tenant_id: uuid.UUID, changes: list[StockChange], cause: Cause) -> Applied:
+    """Apply all changes or none; answers the plan (with shortages when refused) and emits `stock.low`."""
+    applied = await stock_repo.apply_changes(await tx.raw(), tenant_id, changes, cause)
+    await add_low_stock_events(tx, tenant_id, applied.plan.went_low)
     return applied
 
 
-async def add_low_stock_event(tx: Tx, tenant_id: uuid.UUID, level: Level) -> None:
-    """`stock.low` for a level that crossed to or below its reorder level (rare: once per crossing)."""
-    names = await stock_repo.names_for_alerts(await tx.raw(), tenant_id, [level])
-    location_name, product_name = names.get(level.key, ("", ""))
-    await tx.add_event(
-        new_event(
-            "stock.low",
-            tenant_id=tenant_id,
-            aggregate_id=level.product_id,
-            producer=PRODUCER,
-            payload={
-                "location_id": str(level.location_id),
-                "location_name": location_name,
-                "product_id": str(level.product_id),
-                "product_name": product_name,
-                "on_hand": level.on_hand,
-                "available": level.available,
-                "reorder_level": level.reorder_level,
-            },
-        )
+async def add_low_stock_events(tx: Tx, tenant_id: uuid.UUID, levels: list[Level]) -> None:
+    """`stock.low` for each level that crossed to or below its reorder level (rare: once per crossing), with
+    the names of its location and product read in one statement."""
+    if not levels:
+        return
+    names = await stock_repo.names_for_alerts(await tx.raw(), tenant_id, levels)
+    await tx.add_events([_low_stock(tenant_id, level, *names.get(level.key, ("", ""))) for level in levels])
+
+
+def _low_stock(tenant_id: uuid.UUID, level: Level, location_name: str, product_name: str) -> Event:
+    return new_event(
+        "stock.low",
+        tenant_id=tenant_id,
+        aggregate_id=level.product_id,
+        producer=PRODUCER,
+        payload={
+            "location_id": str(level.location_id),
+            "location_name": location_name,
+            "product_id": str(level.product_id),
+            "product_name": product_name,
+            "on_hand": level.on_hand,
+            "available": level.available,
+            "reorder_level": level.reorder_level,
+        },
     )
 
 
