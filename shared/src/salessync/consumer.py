@@ -211,8 +211,7 @@ class ConsumerRunner:
 
     async def handle_fresh(self, tx: Tx, sub: Subscription, events: list[Event]) -> None:
         """The events of a batch not processed before, in order, in the batch's transaction: to the subscription's
-        batch handler when it has one, else to its handler one by one. A runner may override this (the
-        notifier's timeline does)."""
+        batch handler when it has one, else to its handler one by one."""
         if sub.batch_handler is not None and events:
             event_id_var.set(None)  # no one event: a log line of the batch handler names its own
             tenant_id_var.set(None)

@@ -13,6 +13,7 @@ from notifier.ws.hub import Hub
 from notifier.ws.protocol import RESTARTING
 from notifier.ws.stream import LiveReader
 from salessync.app import Runtime, create_service_app, retrying
+from salessync.consumer import ConsumerRunner
 
 
 def create_app(settings: NotifierSettings | None = None) -> FastAPI:
@@ -20,7 +21,7 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
 
     async def start_sockets(runtime: Runtime) -> None:
         if runtime.js is not None:  # stopped by the shared shutdown, as `runtime.consumers`
-            runner = activity.ActivityRunner(
+            runner = ConsumerRunner(
                 settings.service_name, runtime.db, runtime.js, [activity.SUBSCRIPTION], stream=settings.nats.stream
             )
             runtime.consumers = runner
