@@ -84,17 +84,12 @@ class Tx:
         return self.conn
 
     async def add_event(self, event: Event) -> None:
-        await self.conn.execute(
-            "INSERT INTO outbox (event_id, subject, aggregate_id, body) VALUES ($1, $2, $3, $4)",
-            event.event_id,
-            event.subject,
-            event.aggregate_id,
-            encode_event(event),
-        )
-        self.events.append(event)
+        """Write `event` to the outbox in this transaction; the relay publishes it after the commit."""
+        await self.add_events([event])
 
     async def add_events(self, events: list[Event]) -> None:
-        """`add_event` for each, in order, in one statement (the relay publishes them in this order)."""
+        """Write `events` to the outbox in this transaction, in order, in one statement (the relay publishes
+        them in this order)."""
         if not events:
             return
         await self.conn.execute(
