@@ -103,7 +103,10 @@ class OutboxRelay:
                 )
                 for row in rows
             ]
-            await asyncio.gather(*acks)
+            # Bounded as a whole: `publish(timeout=)` bounds the wait for JetStream's ack, not the send before it,
+            # and a send that never returned would hold this transaction (and the relay) without a word. Timing
+            # out rolls back, logs, and publishes the batch again (JetStream drops the copies by Nats-Msg-Id).
+            await asyncio.wait_for(asyncio.gather(*acks), timeout=2 * self.publish_timeout)
             took = time.monotonic() - started
             if took > SLOW_PUBLISH_S:
                 log.warning("outbox publish slow", extra={"events": len(rows), "ms": round(took * 1000)})

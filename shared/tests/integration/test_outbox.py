@@ -200,3 +200,47 @@ async def _unpublished(db: Database) -> int:
 async def _events_when(js, tenant: uuid.UUID, n: int) -> list[Event] | None:  # type: ignore[no-untyped-def]
     events = await stream_events(js, f"salessync.{tenant}.>")
     return events if len(events) == n else None
+
+
+class SendHangsOnce:
+    """A JetStream context whose first publish never returns (a send stuck before any ack is awaited)."""
+
+    def __init__(self, js) -> None:  # type: ignore[no-untyped-def]
+        self.js = js
+        self.hung = 0
+
+    async def publish(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.hung == 0:
+            self.hung += 1
+            await asyncio.Event().wait()
+        return await self.js.publish(*args, **kwargs)
+
+
+async def test_a_publish_that_never_returns_is_given_up_logged_and_the_batch_published_again(
+    db: Database, embedded_nats: EmbeddedNats, caplog: pytest.LogCaptureFixture
+) -> None:
+    nc = await connect(embedded_nats.url, "test")
+    js = nc.jetstream()
+    await ensure_stream(js, STREAM)
+    tenant = uuid.uuid4()
+    relay = OutboxRelay(db, SendHangsOnce(js), poll_interval=0.05, publish_timeout=0.2)  # type: ignore[arg-type]
+    task = asyncio.create_task(relay.run())
+    try:
+        with caplog.at_level(logging.WARNING, logger="salessync.outbox"):
+            event = an_event(tenant, "hang")
+            async with db.transaction() as tx:
+                await tx.add_event(event)
+            subject = f"salessync.{tenant}.widget.created"
+            await eventually(lambda: _stream_has(js, subject, 1), timeout=10)
+        assert "outbox relay failed, retrying" in caplog.text  # not a silent stop
+        assert [e.event_id for e in await stream_events(js, subject)] == [event.event_id]
+        assert relay.alive()
+    finally:
+        relay.stop()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await nc.close()
+
+
+async def _stream_has(js, subject: str, n: int) -> bool:  # type: ignore[no-untyped-def]
+    return len(await stream_events(js, subject)) == n
