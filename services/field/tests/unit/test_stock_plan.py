@@ -54,6 +54,18 @@ def test_a_refused_plan_raises_no_alert() -> None:
     assert plan.went_low == []
 
 
+def test_levels_the_changes_do_not_touch_are_left_as_they_were() -> None:
+    """A reservation batch plans each order against every level it locked: the others stay as read, even one
+    that is already at its reorder level without the flag, and raise no alert."""
+    low_unflagged = Level(W, Q, on_hand=3, reorder_level=5)
+    current = {(W, P): Level(W, P, on_hand=10), (W, Q): low_unflagged}
+    plan = plan_changes(current, [StockChange(W, P, reserved=2)])
+    assert plan.ok and plan.went_low == []
+    assert plan.levels[(W, Q)] is low_unflagged
+    assert plan.levels[(W, P)].available == 8
+    assert current[(W, P)].available == 10  # the levels passed in are not changed
+
+
 def test_an_order_event_is_read_with_whole_positive_quantities() -> None:
     payload = {
         "order_id": str(uuid.uuid4()),

@@ -77,7 +77,6 @@ class Plan:
 def plan_changes(current: dict[Key, Level], changes: list[StockChange]) -> Plan:
     """New levels after `changes`; a level whose on_hand, reserved or available would go below zero is a
     shortage. `is_low` is set when a level crosses to or below its reorder level and cleared above it."""
-    before = dict(current)
     after = dict(current)
     requested: dict[Key, int] = {}
     for change in changes:
@@ -87,15 +86,18 @@ def plan_changes(current: dict[Key, Level], changes: list[StockChange]) -> Plan:
         )
         taken = max(0, -change.on_hand) + max(0, change.reserved)
         requested[change.key] = requested.get(change.key, 0) + taken
+    # Only the levels the changes touch can change (a reservation batch plans each order against every level it
+    # locked, so looking at all of them made planning quadratic in the batch).
     shortages = []
-    for key, level in after.items():
-        if level.on_hand < 0 or level.reserved < 0 or level.available < 0:
-            had = before.get(key)
-            shortages.append(Shortage(key[0], key[1], requested.get(key, 0), had.available if had else 0))
     went_low = []
-    for key, level in after.items():
+    for key in requested:
+        level = after[key]
+        if level.on_hand < 0 or level.reserved < 0 or level.available < 0:
+            had = current.get(key)
+            shortages.append(Shortage(key[0], key[1], requested[key], had.available if had else 0))
         low = level.below_reorder()
-        after[key] = replace(level, is_low=low)
-        if low and not level.is_low:
-            went_low.append(after[key])
+        if low != level.is_low:
+            after[key] = replace(level, is_low=low)
+            if low:
+                went_low.append(after[key])
     return Plan(levels=after, shortages=shortages, went_low=went_low if not shortages else [])
