@@ -53,6 +53,8 @@ async def test_the_list_filters_pages_and_adds_stats_for_the_filtered_set(client
 
     per_customer = (await client.get(f"/api/customers/{c2}/orders", headers=admin)).json()
     assert [x["id"] for x in per_customer["items"]] == [orders[3]["id"]]
+    other_customer = (await client.get(f"/api/customers/{c2}/orders?customer_id={c1}", headers=admin)).json()
+    assert [x["id"] for x in other_customer["items"]] == [orders[3]["id"]]  # the path names the customer
     assert (await client.get(f"/api/customers/{uuid.uuid4()}/orders", headers=admin)).status_code == 404
     await place(client, world, c2, product, 12)
     numeric = (await client.get(f"/api/orders?customer_id={c2}&sort=total", headers=admin)).json()
@@ -127,3 +129,12 @@ async def test_text_that_json_must_escape_reads_back_the_same_from_the_list(clie
     assert item["customer_name"] == name == placed["customer_name"]
     detail = (await client.get(f"/api/orders/{placed['id']}", headers=world.headers("admin"))).json()
     assert item == {k: v for k, v in detail.items() if k in item}
+
+
+async def test_a_customers_orders_route_documents_each_parameter_once(client: httpx.AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    of_customer = [(p["in"], p["name"]) for p in paths["/api/customers/{customer_id}/orders"]["get"]["parameters"]]
+    assert len(of_customer) == len(set(of_customer))
+    assert ("path", "customer_id") in of_customer and ("query", "customer_id") not in of_customer
+    of_list = [(p["in"], p["name"]) for p in paths["/api/orders"]["get"]["parameters"]]
+    assert set(of_list) - set(of_customer) == {("query", "customer_id")}

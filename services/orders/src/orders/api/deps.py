@@ -37,14 +37,14 @@ async def idempotency_key(key: str | None = Header(default=None, alias="Idempote
 SORT_PATTERN = "^(" + "|".join(k.replace("-", "\\-") for k in SORTS) + ")$"
 
 
-class ListQuery(BaseModel):
-    """The query of GET /api/orders (and of a customer's orders): filters, sort and page, validated as one model.
+class CustomerOrdersQuery(BaseModel):
+    """The query of a customer's orders (GET /api/customers/{id}/orders): filters, sort and page, validated as one
+    model. The customer is the path's; `ListQuery` adds `customer_id` for GET /api/orders.
 
-    Taken by `list_query` (`salessync.query`) and documented by `LIST_OPENAPI`: FastAPI inspects each field's
+    Taken by `query_model` (`salessync.query`) and documented by `query_parameters`: FastAPI inspects each field's
     annotation again on every request, which was a third of the orders service's own CPU per list page. Unknown
     status strings and sorts are still 422 naming the parameter (`query.status`)."""
 
-    customer_id: UUID | None = None
     salesman_id: UUID | None = None
     status: OrderStatus | None = None
     payment_status: PaymentStatus | None = None
@@ -61,5 +61,13 @@ class ListQuery(BaseModel):
         return PageParams(page=self.page, limit=self.limit)
 
 
+class ListQuery(CustomerOrdersQuery):
+    """The query of GET /api/orders: a customer's orders' filters and `customer_id`."""
+
+    customer_id: UUID | None = None
+
+
 list_query = query_model(ListQuery)
 LIST_OPENAPI = {"parameters": query_parameters(ListQuery)}
+customer_orders_query = query_model(CustomerOrdersQuery)
+CUSTOMER_ORDERS_OPENAPI = {"parameters": query_parameters(CustomerOrdersQuery)}

@@ -9,7 +9,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from orders.adapters.order_reads import OrderFilter
-from orders.api.deps import LIST_OPENAPI, ListQuery, database, idempotency_key, json_response, list_query
+from orders.api.deps import (
+    LIST_OPENAPI,
+    CustomerOrdersQuery,
+    ListQuery,
+    database,
+    idempotency_key,
+    json_response,
+    list_query,
+)
 from orders.api.schemas import CancelRequest, OrderCreate, PaymentCreate, StatusChange
 from orders.domain.placing import LineRequest
 from orders.service_layer import queries, status_changes
@@ -23,10 +31,10 @@ from salessync.idempotency import fingerprint, run_idempotent
 router = APIRouter(prefix="/api/orders", tags=["orders"])
 
 
-def order_filter(principal: Principal, q: ListQuery) -> OrderFilter:
+def order_filter(principal: Principal, q: CustomerOrdersQuery, customer_id: UUID | None) -> OrderFilter:
     return OrderFilter(
         tenant_id=str(principal.tenant_id),
-        customer_id=str(q.customer_id) if q.customer_id else None,
+        customer_id=str(customer_id) if customer_id else None,
         salesman_id=str(q.salesman_id) if q.salesman_id else None,
         status=q.status,
         payment_status=q.payment_status,
@@ -43,7 +51,9 @@ async def list_orders(
     principal: Principal = Depends(require_principal),
     db: Database = Depends(database),
 ) -> Response:
-    return json_response(await queries.list_orders(db, principal, order_filter(principal, q), q.page_params, q.sort))
+    return json_response(
+        await queries.list_orders(db, principal, order_filter(principal, q, q.customer_id), q.page_params, q.sort)
+    )
 
 
 @router.post("", status_code=201)
