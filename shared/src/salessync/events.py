@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -81,7 +81,9 @@ def new_event(
 
 
 def encode_event(event: Event) -> bytes:
-    return orjson.dumps(asdict(event), default=str)
+    """The envelope as JSON. orjson writes the dataclass itself, fields in order: `dataclasses.asdict` first
+    deep-copied the payload, which was most of the cost of encoding an event."""
+    return orjson.dumps(event, default=str)
 
 
 _FIELDS = set(Event.__dataclass_fields__)

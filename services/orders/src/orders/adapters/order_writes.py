@@ -151,11 +151,7 @@ def stats_shard(order_id: str) -> int:
 
 
 def _encoded(event: Event) -> str:
-    return orjson.dumps(_asdict(event), default=str).decode()
-
-
-def _asdict(event: Event) -> dict[str, Any]:
-    return {name: getattr(event, name) for name in Event.__dataclass_fields__}
+    return encode_event(event).decode()
 
 
 _LOAD_FOR_UPDATE = """
