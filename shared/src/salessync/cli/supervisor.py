@@ -59,7 +59,7 @@ def command_for(spec: ServiceSpec, port: int) -> list[str]:
     return [
         sys.executable, "-m", "uvicorn", "--factory", spec.app_factory,
         "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
-        "--loop", "uvloop", "--http", "httptools", "--timeout-graceful-shutdown", "5",
+        "--loop", "uvloop", "--http", "salessync.httpserver:HttpProtocol", "--timeout-graceful-shutdown", "5",
         # Client addresses come from the gateway's X-Forwarded-For, judged by each service against its own
         # list of trusted proxies; uvicorn must not rewrite them for any local caller.
         "--no-proxy-headers", *spec.uvicorn_args,
