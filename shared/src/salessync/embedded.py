@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -134,8 +135,17 @@ def nats_server_binary() -> str:
     return found
 
 
+def nats_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The embedded nats-server's environment: the caller's, with GOMAXPROCS=1 unless it sets one."""
+    return {**environ, "GOMAXPROCS": environ.get("GOMAXPROCS") or "1"}
+
+
 class EmbeddedNats:
-    """`nats-server -js` with its store in `store_dir`, listening on 127.0.0.1:`port`."""
+    """`nats-server -js` with its store in `store_dir`, listening on 127.0.0.1:`port`.
+
+    It runs with GOMAXPROCS=1 unless the environment sets GOMAXPROCS: it shares the machine with PostgreSQL and
+    every service, and with one thread per core Go's idle threads spin for work and hand messages between
+    threads. On two cores under order load that was a fifth of the server's CPU (0.50 -> 0.40 ms an order)."""
 
     def __init__(self, store_dir: Path, port: int, *, sync_always: bool = False) -> None:
         self.store_dir = store_dir.resolve()
@@ -162,6 +172,7 @@ class EmbeddedNats:
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            env=nats_environment(os.environ),
         )
         if not wait_for_port(self.port, deadline_s):
             self.stop()

@@ -1,4 +1,5 @@
-"""Headers through a real JetStream with the plain header parser: publishes, pulls and an ordered consumer."""
+"""Headers through a real JetStream with the plain header parser: publishes, pulls and an ordered consumer; and the
+embedded server's environment."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import asyncio
 
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
-from salessync.embedded import EmbeddedNats
+from salessync.embedded import EmbeddedNats, nats_environment
 from salessync.nats import PlainHeaderParser, connect, ensure_stream
 
 
@@ -46,3 +47,14 @@ async def test_headers_arrive_as_sent_and_an_ordered_consumer_keeps_going(embedd
         await sub.unsubscribe()
     finally:
         await nc.close()
+
+
+def test_the_embedded_server_runs_with_one_go_thread_unless_told_otherwise(embedded_nats: EmbeddedNats) -> None:
+    assert embedded_nats.process is not None
+    environ = dict(
+        entry.split(b"=", 1) for entry in open(f"/proc/{embedded_nats.process.pid}/environ", "rb").read().split(b"\0")
+        if b"=" in entry
+    )  # fmt: skip
+    assert environ[b"GOMAXPROCS"] == b"1"
+    assert nats_environment({"PATH": "/bin"}) == {"PATH": "/bin", "GOMAXPROCS": "1"}
+    assert nats_environment({"GOMAXPROCS": "4"})["GOMAXPROCS"] == "4"
