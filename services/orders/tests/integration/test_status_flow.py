@@ -275,24 +275,3 @@ async def test_a_batch_of_stock_answers_moves_each_order_as_one_by_one_would(cli
         assert [(c["from_status"], c["to_status"]) for c in changes] == list(itertools.pairwise(history))
     kept, summed = await world.stats_summary()
     assert kept == summed
-
-
-async def test_placements_and_changes_count_in_rows_of_their_own_and_the_stats_add_up(
-    client: httpx.AsyncClient, world
-) -> None:
-    """A confirmation batch holds the stats rows it moved until its commit is on disk; placements must not wait
-    for them, so a placement adds in shards 0-7 and changes move the order in shards 8-15 (order_writes)."""
-    order = await placed(client, world)
-    await world.publish(stock_event(world, "reserved", order, van_load_id=None, sold=False, lines=[]))
-    await eventually(lambda: status_of(client, world, order, "confirmed"))
-    paid = await client.patch(
-        f"/api/orders/{order['id']}/payment", json={"amount": "5.00"}, headers=world.headers("admin")
-    )
-    assert paid.status_code == 200
-    rows = await world.fetch("SELECT status, payment_status, shard, n FROM order_stats WHERE n <> 0 ORDER BY shard, n")
-    placed_in = {r["shard"] for r in rows if r["n"] > 0 and r["status"] == "pending"}
-    moved_in = {r["shard"] for r in rows} - placed_in
-    assert len(placed_in) == 1 and moved_in == {next(iter(placed_in)) + 8}
-    figures = (await client.get("/api/orders", headers=world.headers("admin"))).json()["stats"]
-    assert (figures["count"], figures["total_amount"]) == (1, order["total"])
-    assert figures["by_status"] == {"confirmed": 1} and figures["by_payment_status"] == {"partially_paid": 1}

@@ -146,18 +146,8 @@ async def insert_order(
 
 
 def stats_shard(order_id: str) -> int:
-    """The `order_stats` shard a placement adds its order to (0..7): fixed by the order's id."""
+    """The `order_stats` shard an order counts in: fixed by its id, so every change of it moves the same rows."""
     return uuid.UUID(order_id).int % STATS_SHARDS
-
-
-def move_shard(order_id: str) -> int:
-    """The `order_stats` shard the order's status and payment changes move it in (8..15).
-
-    A stats figure is the sum of its rows over every shard, so an order may enter in one row and move on in
-    others (a moves row may hold a negative count). Placements and changes keep to rows of their own: a batch of
-    confirmations holds the rows it moved until its commit is on disk, and when they were the placements' rows
-    every placement of those shards waited for that flush (under 32 clients, 300 -> 330 orders/s without it)."""
-    return STATS_SHARDS + stats_shard(order_id)
 
 
 def _encoded(event: Event) -> str:
@@ -197,9 +187,8 @@ async def load_many_for_update(raw: Any, keys: list[tuple[str, str]]) -> dict[tu
 
 def _move_stats(*, shard: str, total: str, before: tuple[str, str], after: tuple[str, str]) -> str:
     """SQL moving an order's count and total in `order_stats` from one (status, payment status) to another, in
-    its moves shard (`move_shard`); the arguments name the statement's parameters. The row left is taken first,
-    then the row entered: every change moves forward in the status and payment tables, so writers of one shard
-    take rows in one order."""
+    its shard; the arguments name the statement's parameters. The row left is taken first, then the row entered:
+    every change moves forward in the status and payment tables, so writers of one shard take rows in one order."""
     (from_status, from_payment), (to_status, to_payment) = before, after
     return f"""INSERT INTO order_stats AS s (tenant_id, status, payment_status, shard, n, amount)
         SELECT $1, v.status, v.payment_status, {shard}::smallint, v.n, v.n * {total}::numeric
@@ -259,7 +248,7 @@ class StatusMove:
             self.balance_delta,
             self.customer_id,
             self.payment_status,
-            move_shard(self.order_id),
+            stats_shard(self.order_id),
             self.total,
         )
 
@@ -309,6 +298,6 @@ async def set_payment(
         balance_delta,
         customer_id,
         status,
-        move_shard(order_id),
+        stats_shard(order_id),
         total,
     )

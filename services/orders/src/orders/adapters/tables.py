@@ -95,8 +95,7 @@ order_counters = Table(
 )
 
 # Counts and sums of a tenant's orders by status and payment status, for the list's stats (migration
-# f1d9b3e5a7c2). A figure is the sum over the shards: placements add in shards 0-7 (order_writes.stats_shard),
-# status and payment changes move orders in shards 8-15 (order_writes.move_shard), so neither waits for the other.
+# f1d9b3e5a7c2). An order counts in one shard (order_writes.stats_shard), so writers spread over eight rows.
 order_stats = Table(
     "order_stats",
     metadata,
