@@ -2,8 +2,8 @@
 
 uvicorn writes the status line and headers as soon as the app sends `http.response.start`, and the body in a
 second write when `http.response.body` follows. Every answer then cost two sends on the socket, and the peer (the
-gateway reading a service, a client reading the gateway) often woke up twice to read it: under order load that
-was two write calls per answer in every service and a second read in the gateway, a fifth of their system time.
+gateway reading a service, a client reading the gateway) often woke up twice to read it. Under order load the
+gateway made 4.2 write calls an order and orders 5.6; with this protocol 3.2 and 4.6.
 
 Here a request's cycle writes through `OneSendPerTurn`: what it writes in one turn of the event loop leaves in one
 send at the end of that turn. The head and a body sent right after it (every `Response`, and the gateway's
