@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import AsyncIterator
 
 import pytest
+from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from salessync.consumer import ConsumerRunner, Subscription
@@ -36,16 +38,23 @@ async def stream_events(js, subject: str) -> list[Event]:  # type: ignore[no-unt
     return events
 
 
+@pytest.fixture
+async def js(embedded_nats: EmbeddedNats) -> AsyncIterator[JetStreamContext]:
+    """A JetStream context on the test server with the stream in place; its connection closes after the test."""
+    nc = await connect(embedded_nats.url, "test")
+    js = nc.jetstream()
+    await ensure_stream(js, STREAM)
+    yield js
+    await nc.close()
+
+
 def an_event(tenant: uuid.UUID, aggregate: str = "a1") -> Event:
     return new_event("widget.created", tenant_id=tenant, aggregate_id=aggregate, payload={"n": 1}, producer="test")
 
 
 async def test_a_committed_event_is_published_exactly_once_across_a_nats_restart(
-    db: Database, embedded_nats: EmbeddedNats
+    db: Database, embedded_nats: EmbeddedNats, js: JetStreamContext
 ) -> None:
-    nc = await connect(embedded_nats.url, "test")
-    js = nc.jetstream()
-    await ensure_stream(js, STREAM)
     tenant = uuid.uuid4()
     relay = OutboxRelay(db, js, poll_interval=0.05, publish_timeout=1.0)
     task = asyncio.create_task(relay.run())
@@ -68,13 +77,9 @@ async def test_a_committed_event_is_published_exactly_once_across_a_nats_restart
     finally:
         relay.stop()
         task.cancel()
-        await nc.close()
 
 
-async def test_a_rolled_back_transaction_publishes_nothing(db: Database, embedded_nats: EmbeddedNats) -> None:
-    nc = await connect(embedded_nats.url, "test")
-    js = nc.jetstream()
-    await ensure_stream(js, STREAM)
+async def test_a_rolled_back_transaction_publishes_nothing(db: Database, js: JetStreamContext) -> None:
     tenant = uuid.uuid4()
     with pytest.raises(RuntimeError):
         async with db.transaction() as tx:
@@ -83,15 +88,9 @@ async def test_a_rolled_back_transaction_publishes_nothing(db: Database, embedde
     relay = OutboxRelay(db, js)
     assert await relay.publish_batch() == 0
     assert await stream_events(js, f"salessync.{tenant}.>") == []
-    await nc.close()
 
 
-async def test_republishing_the_same_rows_is_deduplicated_by_the_stream(
-    db: Database, embedded_nats: EmbeddedNats
-) -> None:
-    nc = await connect(embedded_nats.url, "test")
-    js = nc.jetstream()
-    await ensure_stream(js, STREAM)
+async def test_republishing_the_same_rows_is_deduplicated_by_the_stream(db: Database, js: JetStreamContext) -> None:
     tenant = uuid.uuid4()
     event = an_event(tenant)
     async with db.transaction() as tx:
@@ -104,15 +103,11 @@ async def test_republishing_the_same_rows_is_deduplicated_by_the_stream(
     assert await relay.publish_batch() == 1
     events = await stream_events(js, f"salessync.{tenant}.>")
     assert [e.event_id for e in events] == [event.event_id]
-    await nc.close()
 
 
 async def test_a_consumer_applies_a_redelivered_event_once_and_terminates_poison(
-    db: Database, embedded_nats: EmbeddedNats, caplog: pytest.LogCaptureFixture
+    db: Database, js: JetStreamContext, caplog: pytest.LogCaptureFixture
 ) -> None:
-    nc = await connect(embedded_nats.url, "test")
-    js = nc.jetstream()
-    await ensure_stream(js, STREAM)
     tenant = uuid.uuid4()
     applied: list[str] = []
 
@@ -137,17 +132,13 @@ async def test_a_consumer_applies_a_redelivered_event_once_and_terminates_poison
     assert "duplicate event skipped" in caplog.text
     info = await js.consumer_info(STREAM, f"{service}-gadget_made")
     await eventually(lambda: _true(info.num_ack_pending == 0), timeout=5)
-    await nc.close()
 
 
 async def test_an_event_for_an_idle_consumer_is_handled_at_once_and_a_backlog_in_batches(
-    db: Database, embedded_nats: EmbeddedNats
+    db: Database, js: JetStreamContext
 ) -> None:
     """nats-py's fetch(batch) waits out its whole timeout for a batch to fill once a first message came; the
     runner must not: with a 30 s fetch timeout, an event reaching an idle consumer is handled long before."""
-    nc = await connect(embedded_nats.url, "test")
-    js = nc.jetstream()
-    await ensure_stream(js, STREAM)
     tenant = uuid.uuid4()
     batches: list[int] = []
     handled: list[str] = []
@@ -179,7 +170,6 @@ async def test_an_event_for_an_idle_consumer_is_handled_at_once_and_a_backlog_in
         await eventually(lambda: _true(late.event_id in handled), timeout=10, message="held for a batch to fill")
     finally:
         await runner.stop()  # returns at once: the idle fetch is cancelled, not waited out
-    await nc.close()
 
 
 async def _true(value: bool) -> bool:
@@ -217,11 +207,8 @@ class SendHangsOnce:
 
 
 async def test_a_publish_that_never_returns_is_given_up_logged_and_the_batch_published_again(
-    db: Database, embedded_nats: EmbeddedNats, caplog: pytest.LogCaptureFixture
+    db: Database, js: JetStreamContext, caplog: pytest.LogCaptureFixture
 ) -> None:
-    nc = await connect(embedded_nats.url, "test")
-    js = nc.jetstream()
-    await ensure_stream(js, STREAM)
     tenant = uuid.uuid4()
     relay = OutboxRelay(db, SendHangsOnce(js), poll_interval=0.05, publish_timeout=0.2)  # type: ignore[arg-type]
     task = asyncio.create_task(relay.run())
@@ -239,7 +226,6 @@ async def test_a_publish_that_never_returns_is_given_up_logged_and_the_batch_pub
         relay.stop()
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-        await nc.close()
 
 
 async def _stream_has(js, subject: str, n: int) -> bool:  # type: ignore[no-untyped-def]
