@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from decimal import Decimal
 
 import httpx
 import orjson
@@ -275,3 +276,51 @@ async def test_a_batch_of_stock_answers_moves_each_order_as_one_by_one_would(cli
         assert [(c["from_status"], c["to_status"]) for c in changes] == list(itertools.pairwise(history))
     kept, summed = await world.stats_summary()
     assert kept == summed
+
+
+async def test_a_move_planned_from_a_status_the_order_left_writes_nothing_and_fails_the_transaction(
+    client: httpx.AsyncClient, world
+) -> None:
+    """Status moves are a compare-and-set on the status they were planned from: one that finds its order moved
+    on writes no order, history, stats, balance or outbox row, and `set_statuses` fails, so the whole transaction
+    (here with a good move before it) rolls back instead of committing events about a move that did not happen."""
+    from orders.adapters import order_writes
+    from orders.service_layer.status_changes import _planned
+
+    good, moved_on = await placed(client, world), await placed(client, world)
+    async with world.db.transaction() as tx:
+        raw = await tx.raw()
+        rows = {o["id"]: await order_writes.load_for_update(raw, world.tenant_id, o["id"]) for o in (good, moved_on)}
+    stale = dict(rows[moved_on["id"]])
+    r = await client.post(f"/api/orders/{moved_on['id']}/cancel", json={"reason": "x"}, headers=world.headers("admin"))
+    assert r.status_code == 200, r.text
+    outbox_before = await world.fetch("SELECT count(*) AS n FROM outbox")
+    history_before = await world.fetch("SELECT count(*) AS n FROM order_status_history")
+    balance_before = await world.fetch("SELECT id, open_balance FROM customers ORDER BY id")
+
+    moves = [_planned(world.tenant_id, dict(rows[good["id"]]), "confirmed", reason="r", actor_id=None),
+             _planned(world.tenant_id, stale, "rejected", reason="r", actor_id=None)]  # fmt: skip
+    with pytest.raises(order_writes.StatusMoveLost, match=moved_on["id"]):
+        async with world.db.transaction() as tx:
+            await order_writes.set_statuses(await tx.raw(), moves)
+
+    assert (await status_of(client, world, good, "pending")) is not None  # the good move rolled back with it
+    assert (await status_of(client, world, moved_on, "cancelled")) is not None
+    assert await world.fetch("SELECT count(*) AS n FROM outbox") == outbox_before
+    assert await world.fetch("SELECT count(*) AS n FROM order_status_history") == history_before
+    assert await world.fetch("SELECT id, open_balance FROM customers ORDER BY id") == balance_before
+    kept, summed = await world.stats_summary()
+    assert kept == summed
+
+    # a payment is the same compare-and-set on the payment status
+    with pytest.raises(order_writes.StatusMoveLost, match=good["id"]):
+        async with world.db.transaction() as tx:
+            await order_writes.set_payment(
+                await tx.raw(), world.tenant_id, good["id"], amount_paid=Decimal("1.00"), from_status="partially_paid",
+                to_status="paid", reason="r", actor_id=world.users["admin"], balance_delta=Decimal("-1.00"),
+                customer_id=good["customer_id"], status="pending", total=Decimal(good["total"]),
+            )  # fmt: skip
+    got = (await client.get(f"/api/orders/{good['id']}", headers=world.headers("admin"))).json()
+    assert (got["payment_status"], got["amount_paid"]) == ("unpaid", "0.00")
+    assert await world.fetch("SELECT count(*) AS n FROM order_status_history") == history_before
+    assert await world.fetch("SELECT id, open_balance FROM customers ORDER BY id") == balance_before

@@ -185,35 +185,48 @@ async def load_many_for_update(raw: Any, keys: list[tuple[str, str]]) -> dict[tu
     return {(row["tenant_id"], row["id"]): dict(row) for row in rows}
 
 
-def _move_stats(*, shard: str, total: str, before: tuple[str, str], after: tuple[str, str]) -> str:
+def _move_stats(*, shard: str, total: str, before: tuple[str, str], after: tuple[str, str], when: str) -> str:
     """SQL moving an order's count and total in `order_stats` from one (status, payment status) to another, in
-    its shard; the arguments name the statement's parameters. The row left is taken first, then the row entered:
-    every change moves forward in the status and payment tables, so writers of one shard take rows in one order."""
+    its shard, once for each row of the CTE `when` (the order's own UPDATE: no row, no move); the arguments name
+    the statement's parameters. The row left is taken first, then the row entered: every change moves forward in
+    the status and payment tables, so writers of one shard take rows in one order."""
     (from_status, from_payment), (to_status, to_payment) = before, after
     return f"""INSERT INTO order_stats AS s (tenant_id, status, payment_status, shard, n, amount)
         SELECT $1, v.status, v.payment_status, {shard}::smallint, v.n, v.n * {total}::numeric
-        FROM (VALUES ({from_status}::text, {from_payment}::text, -1), ({to_status}::text, {to_payment}::text, 1))
+        FROM {when} CROSS JOIN
+             (VALUES ({from_status}::text, {from_payment}::text, -1), ({to_status}::text, {to_payment}::text, 1))
              AS v(status, payment_status, n)
         WHERE ({from_status}::text, {from_payment}::text) IS DISTINCT FROM ({to_status}::text, {to_payment}::text)
         ON CONFLICT (tenant_id, status, payment_status, shard)
         DO UPDATE SET n = s.n + EXCLUDED.n, amount = s.amount + EXCLUDED.amount"""
 
 
+# A compare-and-set: the order moves only from the status the move was planned from, and every other part reads
+# from `u`, so a move that finds the order elsewhere writes nothing at all; the statement answers whether it
+# moved (`set_statuses` fails the transaction when one did not).
 _SET_STATUS = f"""
 WITH u AS (
     UPDATE orders SET status = $3, updated_at = now(), version = version + 1,
                       rejection_reason = coalesce($7::jsonb, rejection_reason)
-    WHERE id = $2 AND (tenant_id = $1) IS TRUE
+    WHERE id = $2 AND (tenant_id = $1) IS TRUE AND status = $4
+    RETURNING 1
 ), b AS (
-    UPDATE customers SET open_balance = open_balance + $11 WHERE $11 <> 0 AND tenant_id = $1 AND id = $12
+    UPDATE customers SET open_balance = open_balance + $11
+    WHERE $11 <> 0 AND tenant_id = $1 AND id = $12 AND EXISTS (SELECT FROM u)
 ), s AS (
-    {_move_stats(shard="$14", total="$15", before=("$4", "$13"), after=("$3", "$13"))}
+    {_move_stats(shard="$14", total="$15", before=("$4", "$13"), after=("$3", "$13"), when="u")}
 ), h AS (
     INSERT INTO order_status_history (order_id, tenant_id, from_status, to_status, reason, actor_id)
-    VALUES ($2, $1, $4, $3, $5, $6)
+    SELECT $2, $1, $4, $3, $5, $6 FROM u
 )
-INSERT INTO outbox (event_id, subject, aggregate_id, body) VALUES ($8, $9, $2, $10)
+INSERT INTO outbox (event_id, subject, aggregate_id, body) SELECT $8, $9, $2, $10 FROM u
+RETURNING 1
 """
+
+
+class StatusMoveLost(RuntimeError):
+    """A planned status move found its order no longer in the status it was planned from: the caller's
+    transaction must not commit (its other writes assumed the move)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,15 +267,22 @@ class StatusMove:
 
 
 async def set_statuses(raw: Any, moves: list[StatusMove]) -> None:
-    """Each move, in order, in one round trip (asyncpg pipelines `executemany`): the order moved, its history
+    """Each move, in order, in one round trip (asyncpg pipelines `fetchmany`): the order moved, its history
     row and its `order.status_changed` outbox row written, the customer's open balance moved by the move's
     `balance_delta`, one statement each. Two moves of one order (a van sale: confirmed, then delivered) run one
-    after the other like separate statements."""
-    if moves:
-        await raw.executemany(_SET_STATUS, [move.args() for move in moves])
+    after the other like separate statements. Raises `StatusMoveLost`, naming the orders, when a move found its
+    order in another status than it was planned from (it wrote nothing; the caller's transaction must roll back)."""
+    if not moves:
+        return
+    applied = await raw.fetchmany(_SET_STATUS, [move.args() for move in moves])
+    if len(applied) != len(moves):
+        lost = [f"{m.order_id} {m.from_status}->{m.to_status}" for m in moves]
+        raise StatusMoveLost(
+            f"{len(moves) - len(applied)} of {len(moves)} status moves found their order moved: {lost}"
+        )
 
 
-_MOVE_PAYMENT_STATS = _move_stats(shard="$11", total="$12", before=("$10", "$4"), after=("$10", "$3"))
+_MOVE_PAYMENT_STATS = _move_stats(shard="$11", total="$12", before=("$10", "$4"), after=("$10", "$3"), when="u")
 
 
 async def set_payment(
@@ -280,14 +300,16 @@ async def set_payment(
     status: str,
     total: Decimal,
 ) -> None:
-    """Record the payment, its history row and move the customer's open balance by `balance_delta`."""
-    await raw.execute(
+    """Record the payment, its history row and move the customer's open balance by `balance_delta`; nothing,
+    and `StatusMoveLost`, when the order's payment status is no longer `from_status`."""
+    moved = await raw.fetchval(
         "WITH u AS (UPDATE orders SET payment_status = $3, amount_paid = $7, updated_at = now(), "
-        "  version = version + 1 WHERE id = $2 AND (tenant_id = $1) IS TRUE), "
-        "b AS (UPDATE customers SET open_balance = open_balance + $8 WHERE $8 <> 0 AND tenant_id = $1 AND id = $9), "
+        "  version = version + 1 WHERE id = $2 AND (tenant_id = $1) IS TRUE AND payment_status = $4 RETURNING 1), "
+        "b AS (UPDATE customers SET open_balance = open_balance + $8 "
+        "  WHERE $8 <> 0 AND tenant_id = $1 AND id = $9 AND EXISTS (SELECT FROM u)), "
         f"s AS ({_MOVE_PAYMENT_STATS}) "
         "INSERT INTO order_status_history (order_id, tenant_id, field, from_status, to_status, reason, actor_id) "
-        "VALUES ($2, $1, 'payment', $4, $3, $5, $6)",
+        "SELECT $2, $1, 'payment', $4, $3, $5, $6 FROM u RETURNING 1",
         tenant_id,
         order_id,
         to_status,
@@ -301,3 +323,5 @@ async def set_payment(
         stats_shard(order_id),
         total,
     )
+    if moved is None:
+        raise StatusMoveLost(f"payment of order {order_id} found it no longer {from_status}")
