@@ -49,7 +49,11 @@ def default_upstreams() -> dict[str, str]:
 class ServiceSettings(BaseSettings):
     """Base of every `<Name>Settings`; environment variables `<SERVICE>_<FIELD>` with `__` for nesting."""
 
-    model_config = SettingsConfigDict(env_nested_delimiter="__", extra="ignore")
+    # A variable for one field of a group keeps the service's defaults for the others (ORDERS_HTTP__HOST alone
+    # left orders on port 8000, the base default, instead of its own 8003).
+    model_config = SettingsConfigDict(
+        env_nested_delimiter="__", extra="ignore", nested_model_default_partial_update=True
+    )
 
     service_name: str = "service"
     environment: Literal["dev", "test", "prod"] = "dev"

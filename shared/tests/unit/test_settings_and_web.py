@@ -33,6 +33,24 @@ def test_nested_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPat
     assert settings.upstreams["orders"] == "http://orders:8003"
 
 
+@pytest.mark.parametrize(
+    "module, cls, port", [("orders.settings", "OrdersSettings", 8003), ("field.settings", "FieldSettings", 8004)]
+)
+def test_one_variable_of_a_group_keeps_the_services_own_defaults_for_the_rest(
+    monkeypatch: pytest.MonkeyPatch, module: str, cls: str, port: int
+) -> None:
+    """ORDERS_HTTP__HOST alone used to put orders on the base default port (8000, the gateway's) instead of 8003."""
+    import importlib
+
+    settings_class = getattr(importlib.import_module(module), cls)
+    prefix = settings_class.model_config["env_prefix"]
+    monkeypatch.setenv(f"{prefix}HTTP__HOST", "0.0.0.0")
+    monkeypatch.setenv(f"{prefix}DATABASE__POOL_SIZE", "3")
+    settings = settings_class()
+    assert (settings.http.host, settings.http.port) == ("0.0.0.0", port)
+    assert settings.database.pool_size == 3 and settings.database.max_overflow == 0
+
+
 def test_field_paths_read_like_the_request() -> None:
     assert field_path(("body", "items", 0, "quantity")) == "items[0].quantity"
     assert field_path(("query", "limit")) == "limit"
