@@ -16,7 +16,7 @@ from salessync.demo import DEMO
 
 from .conftest import System
 from .test_system_smoke import require
-from .waiting import wait_for
+from .waiting import get_ok, wait_for
 
 SALESMAN = DEMO.user("salesman").email
 MANAGER = DEMO.user("manager").email
@@ -50,19 +50,19 @@ def place_when_copies_arrived(api: httpx.Client, system: System, body: dict) -> 
 
 
 def stock(api: httpx.Client, system: System, location_id: uuid.UUID, product_id: uuid.UUID) -> dict:
-    answer = api.get(
+    answer = get_ok(
+        api,
         "/api/inventory",
         params={"location_id": str(location_id), "product_id": str(product_id)},
         headers=system.headers(WAREHOUSE),
     )
-    assert answer.status_code == 200, answer.text
     items = answer.json()["items"]
     assert len(items) == 1, items
     return items[0]
 
 
 def order_status(api: httpx.Client, system: System, order_id: str, status: str) -> dict | None:
-    order = api.get(f"/api/orders/{order_id}", headers=system.headers(MANAGER)).json()
+    order = get_ok(api, f"/api/orders/{order_id}", headers=system.headers(MANAGER)).json()
     return order if order["status"] == status else None
 
 

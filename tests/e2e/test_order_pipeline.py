@@ -18,7 +18,7 @@ from salessync.demo import DEMO
 from .conftest import System
 from .test_order_flow import MANAGER, WAREHOUSE, place_when_copies_arrived, stock
 from .test_system_smoke import require
-from .waiting import wait_for
+from .waiting import get_ok, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,8 @@ def frozen(pid: int) -> Iterator[None]:
 
 
 def statuses(api: httpx.Client, system: System, ids: list[str]) -> dict[str, str]:
-    return {i: api.get(f"/api/orders/{i}", headers=system.headers(MANAGER)).json()["status"] for i in ids}
+    headers = system.headers(MANAGER)
+    return {i: get_ok(api, f"/api/orders/{i}", headers=headers).json()["status"] for i in ids}
 
 
 def order_body(customer: int, product: int, quantity: int = 1) -> dict:
@@ -64,7 +65,12 @@ async def place_many(system: System, bodies: list[dict], concurrency: int = 32) 
 
         async def one(body: dict) -> httpx.Response:
             async with gate:
-                return await client.post("/api/orders", json=body, headers=headers)
+                for _ in range(20):  # a 429 is refused by the gateway before orders sees it: safe to send again
+                    answer = await client.post("/api/orders", json=body, headers=headers)
+                    if answer.status_code != 429:
+                        return answer
+                    await asyncio.sleep(float(answer.headers.get("Retry-After", "1")))
+                return answer
 
         return await asyncio.gather(*(one(b) for b in bodies))
 
