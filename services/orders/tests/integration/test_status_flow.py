@@ -300,9 +300,10 @@ async def test_a_move_planned_from_a_status_the_order_left_writes_nothing_and_fa
 
     moves = [_planned(world.tenant_id, dict(rows[good["id"]]), "confirmed", reason="r", actor_id=None),
              _planned(world.tenant_id, stale, "rejected", reason="r", actor_id=None)]  # fmt: skip
-    with pytest.raises(order_writes.StatusMoveLost, match=moved_on["id"]):
+    with pytest.raises(order_writes.StatusMoveLost, match=moved_on["id"]) as lost:
         async with world.db.transaction() as tx:
             await order_writes.set_statuses(await tx.raw(), moves)
+    assert good["id"] not in str(lost.value)  # only the move that did not apply is named
 
     assert (await status_of(client, world, good, "pending")) is not None  # the good move rolled back with it
     assert (await status_of(client, world, moved_on, "cancelled")) is not None

@@ -220,7 +220,7 @@ WITH u AS (
     SELECT $2, $1, $4, $3, $5, $6 FROM u
 )
 INSERT INTO outbox (event_id, subject, aggregate_id, body) SELECT $8, $9, $2, $10 FROM u
-RETURNING 1
+RETURNING event_id::text
 """
 
 
@@ -274,12 +274,11 @@ async def set_statuses(raw: Any, moves: list[StatusMove]) -> None:
     order in another status than it was planned from (it wrote nothing; the caller's transaction must roll back)."""
     if not moves:
         return
-    applied = await raw.fetchmany(_SET_STATUS, [move.args() for move in moves])
-    if len(applied) != len(moves):
-        lost = [f"{m.order_id} {m.from_status}->{m.to_status}" for m in moves]
-        raise StatusMoveLost(
-            f"{len(moves) - len(applied)} of {len(moves)} status moves found their order moved: {lost}"
-        )
+    applied = {row[0] for row in await raw.fetchmany(_SET_STATUS, [move.args() for move in moves])}
+    lost = [m for m in moves if str(uuid.UUID(m.event.event_id)) not in applied]
+    if lost:
+        named = ", ".join(f"{m.order_id} {m.from_status}->{m.to_status}" for m in lost)
+        raise StatusMoveLost(f"{len(lost)} of {len(moves)} status moves found their order moved on: {named}")
 
 
 _MOVE_PAYMENT_STATS = _move_stats(shard="$11", total="$12", before=("$10", "$4"), after=("$10", "$3"), when="u")
