@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -50,6 +51,25 @@ def statuses(api: httpx.Client, system: System, ids: list[str]) -> dict[str, str
     return {i: get_ok(api, f"/api/orders/{i}", headers=headers).json()["status"] for i in ids}
 
 
+class Tally(Counter[str]):
+    """How many orders are in each status; falsy until every one is in the wanted one, so `wait_for`'s failure
+    shows where they were (`{'pending': 120, 'confirmed': 80}`) instead of `False`."""
+
+    def __init__(self, found: dict[str, str], wanted: str) -> None:
+        super().__init__(found.values())
+        self.done = set(self) == {wanted}
+
+    def __bool__(self) -> bool:
+        return self.done
+
+    def __repr__(self) -> str:  # Counter's own prints an empty tally when it is falsy
+        return repr(dict(self))
+
+
+def all_in(api: httpx.Client, system: System, ids: list[str], wanted: str) -> Tally:
+    return Tally(statuses(api, system, ids), wanted)
+
+
 def order_body(customer: int, product: int, quantity: int = 1) -> dict:
     return {
         "customer_id": str(DEMO.customer_id(customer)),
@@ -92,7 +112,7 @@ def test_orders_placed_while_field_is_away_wait_in_pending_and_confirm_when_it_i
         time.sleep(1.5)
         assert set(statuses(api, system, ids).values()) == {"pending"}
 
-    wait_for(lambda: set(statuses(api, system, ids).values()) == {"confirmed"}, timeout=60,
+    wait_for(lambda: all_in(api, system, ids, "confirmed"), timeout=60,
              what="orders confirmed once field is back")  # fmt: skip
     after = stock(api, system, DEMO.warehouse_id, DEMO.product_id(product))
     assert after["reserved"] == before["reserved"] + 10
@@ -115,7 +135,7 @@ def test_two_hundred_concurrent_orders_get_unique_numbers_lines_and_exactly_thei
     assert all(o["lines"] and o["lines"][0]["quantity"] == 1 for o in orders)
 
     ids = [o["id"] for o in orders]
-    wait_for(lambda: set(statuses(api, system, ids).values()) == {"confirmed"}, timeout=90,
+    wait_for(lambda: all_in(api, system, ids, "confirmed"), timeout=90,
              what="every order confirmed")  # fmt: skip
     after = stock(api, system, DEMO.warehouse_id, DEMO.product_id(product))
     assert after["reserved"] == before["reserved"] + 200
