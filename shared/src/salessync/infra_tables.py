@@ -10,7 +10,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
-    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -18,7 +17,6 @@ from sqlalchemy import (
     Table,
     Text,
     func,
-    text,
 )
 from sqlalchemy.dialects.postgresql import UUID
 
@@ -33,8 +31,6 @@ def add_infrastructure_tables(metadata: MetaData) -> None:
         Column("aggregate_id", String(64), nullable=False),
         Column("body", LargeBinary, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-        Column("published_at", DateTime(timezone=True)),
-        Index("ix_outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
     )
     Table(
         "processed_events",

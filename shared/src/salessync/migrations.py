@@ -11,7 +11,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from alembic import command, context
+from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
@@ -70,3 +70,19 @@ def upgrade(service_dir: Path, url: str, revision: str = "head") -> None:
     """Upgrade one service's schema. Runs in a worker thread: env.py starts its own event loop."""
     with ThreadPoolExecutor(max_workers=1) as pool_:
         pool_.submit(command.upgrade, alembic_config(service_dir, url), revision).result()
+
+
+def outbox_deleted_when_published(schema: str) -> None:
+    """Upgrade step of every service's outbox: the relay deletes a row once JetStream has acked it
+    (salessync.outbox), so `published_at` and the partial index of unpublished rows go. Rows already published
+    are deleted first; those still waiting keep their place."""
+    op.execute(f'DELETE FROM "{schema}".outbox WHERE published_at IS NOT NULL')
+    op.execute(f'DROP INDEX IF EXISTS "{schema}".ix_outbox_unpublished')
+    op.execute(f'ALTER TABLE "{schema}".outbox DROP COLUMN published_at')
+
+
+def outbox_marked_when_published(schema: str) -> None:
+    """Downgrade of `outbox_deleted_when_published`: every row left is unpublished, so `published_at` comes back
+    NULL on all of them, as does the partial index."""
+    op.execute(f'ALTER TABLE "{schema}".outbox ADD COLUMN published_at timestamptz')
+    op.execute(f'CREATE INDEX ix_outbox_unpublished ON "{schema}".outbox (id) WHERE published_at IS NULL')

@@ -68,7 +68,7 @@ class EventLog:
 
     async def _outbox_empty(self) -> bool:
         async with self.db.transaction() as tx:
-            pending = await (await tx.raw()).fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+            pending = await (await tx.raw()).fetchval("SELECT count(*) FROM outbox")
         return pending == 0
 
     async def events(self, tenant_id: uuid.UUID) -> list[Event]:

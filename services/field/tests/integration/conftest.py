@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import nats
-import orjson
 import pytest
 
 from field.main import create_app
@@ -18,7 +17,14 @@ from field.settings import FieldSettings
 from salessync.db import Database
 from salessync.embedded import EmbeddedNats, EmbeddedPostgres
 from salessync.events import encode_event, new_event
-from salessync.testing.helpers import database_for, migrated_database, running_app, settings_for, truncate_all
+from salessync.testing.helpers import (
+    database_for,
+    migrated_database,
+    published_events,
+    running_app,
+    settings_for,
+    truncate_all,
+)
 from salessync.testing.tokens import TestKeys, bearer
 
 
@@ -155,16 +161,18 @@ class Steps:
         async with self.db.transaction() as tx:
             return int(await (await tx.raw()).fetchval(sql, *args))
 
-    async def outbox_all(self) -> list[dict[str, Any]]:
-        async with self.db.transaction() as tx:
-            rows = await (await tx.raw()).fetch("SELECT body FROM outbox ORDER BY id")
-        return [orjson.loads(r["body"]) for r in rows]
+    async def outbox_all(self, tenant_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
+        """Every event field wrote for the tenant (the actors' unless given), in order, once its relay has published
+        them (the relay deletes an outbox row when JetStream acks it, so the stream is where they are read)."""
+        nc = await nats.connect(self.nats_url)
+        try:
+            tenant = tenant_id or self.actors.tenant_id
+            return await published_events(self.db, nc.jetstream(), tenant, producer="field")
+        finally:
+            await nc.close()
 
-    async def outbox(self, event_type: str) -> list[dict[str, Any]]:
-        async with self.db.transaction() as tx:
-            rows = await (await tx.raw()).fetch("SELECT body FROM outbox ORDER BY id")
-        events = [orjson.loads(r["body"]) for r in rows]
-        return [e for e in events if e["type"] == event_type]
+    async def outbox(self, event_type: str, tenant_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
+        return [e for e in await self.outbox_all(tenant_id) if e["type"] == event_type]
 
 
 @pytest.fixture

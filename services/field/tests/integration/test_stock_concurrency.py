@@ -66,8 +66,8 @@ async def test_fifty_concurrent_reservations_of_one_unit_against_ten_reserve_exa
     results = await asyncio.gather(*(reserve() for _ in range(50)))
     assert results.count("reserved") == 10 and results.count("rejected") == 40
     assert await steps.level(warehouse, product) == (10, 10)
-    assert len(await steps.outbox("stock.reserved")) == 10
-    rejected = await steps.outbox("stock.rejected")
+    assert len(await steps.outbox("stock.reserved", tenant_id)) == 10
+    rejected = await steps.outbox("stock.rejected", tenant_id)
     assert len(rejected) == 40
     assert rejected[0]["payload"]["shortages"] == [{"product_id": str(product), "requested": 1, "available": 0}]
 
@@ -164,7 +164,7 @@ async def test_a_batch_of_orders_reserves_as_one_after_the_other_would(db: Datab
                                [OrderLine(p, 1), OrderLine(q, 2)])  # fmt: skip
     last = _order(p, 1)
     batch = [first, both, too_many, first, with_q_short, last]
-    before = len(await steps.outbox_all())
+    before = len(await steps.outbox_all(tenant_id))
     async with db.transaction() as tx:
         results = await reservations.reserve_at_default_warehouses(
             tx, [reservations.ToReserve(tenant_id, order, f"cause-{i}", "corr") for i, order in enumerate(batch)]
@@ -173,7 +173,7 @@ async def test_a_batch_of_orders_reserves_as_one_after_the_other_would(db: Datab
     assert [(s.product_id, s.requested, s.available) for s in results[2].shortages] == [(p, 3, 1)]
     assert [(s.product_id, s.requested, s.available) for s in results[4].shortages] == [(q, 2, 1)]
     assert await steps.level(warehouse, p) == (10, 10) and await steps.level(warehouse, q) == (2, 1)
-    answers = (await steps.outbox_all())[before:]
+    answers = (await steps.outbox_all(tenant_id))[before:]
     assert [(a["type"], a["payload"]["order_id"]) for a in answers] == [
         ("stock.reserved", str(first.order_id)), ("stock.reserved", str(both.order_id)),
         ("stock.rejected", str(too_many.order_id)), ("stock.rejected", str(with_q_short.order_id)),
@@ -192,7 +192,7 @@ async def test_a_batch_of_orders_reserves_as_one_after_the_other_would(db: Datab
             tx, [reservations.ToReserve(tenant_id, o) for o in batch]
         )
     assert {r.status for r in again} == {"duplicate"}
-    assert len(await steps.outbox_all()) == before + 5
+    assert len(await steps.outbox_all(tenant_id)) == before + 5
     assert await steps.level(warehouse, p) == (10, 10)
 
 
@@ -204,14 +204,14 @@ async def test_a_batch_that_takes_levels_below_their_reorder_level_raises_each_a
     await _receive(db, tenant_id, warehouse, q, 10)
     async with db.transaction() as tx:
         await (await tx.raw()).execute("UPDATE stock_levels SET reorder_level = 5 WHERE tenant_id = $1", tenant_id)
-    before = len(await steps.outbox("stock.low"))
+    before = len(await steps.outbox("stock.low", tenant_id))
     batch = [_order(p, 4), _order(q, 6), _order(p, 2), _order(q, 1)]  # p crosses on the second of its orders
     async with db.transaction() as tx:
         results = await reservations.reserve_at_default_warehouses(
             tx, [reservations.ToReserve(tenant_id, o) for o in batch]
         )
     assert {r.status for r in results} == {"reserved"}
-    alerts = (await steps.outbox("stock.low"))[before:]
+    alerts = (await steps.outbox("stock.low", tenant_id))[before:]
     assert sorted((a["payload"]["product_id"], a["payload"]["available"]) for a in alerts) == sorted(
         [(str(q), 4), (str(p), 4)]
     )

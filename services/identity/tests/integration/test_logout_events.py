@@ -36,7 +36,7 @@ async def _logged_out_events(world: World, tenant: TenantUsers) -> list[Event]:
 
 async def _outbox_drained(world: World) -> None:
     async def drained() -> bool:
-        return not await sql(world, "SELECT 1 FROM outbox WHERE published_at IS NULL")
+        return not await sql(world, "SELECT 1 FROM outbox")
 
     await eventually(drained, timeout=15)
 

@@ -314,7 +314,7 @@ async def test_user_events_are_published_once_per_change(
     ]
 
     async def outbox_drained() -> bool:
-        return not await sql(world, "SELECT 1 FROM outbox WHERE published_at IS NULL")
+        return not await sql(world, "SELECT 1 FROM outbox")
 
     await eventually(outbox_drained, timeout=15)
     events = await _user_events(world, tenant)

@@ -21,7 +21,14 @@ from salessync.db import Database
 from salessync.embedded import EmbeddedNats, EmbeddedPostgres
 from salessync.events import Event, encode_event, new_event
 from salessync.nats import connect
-from salessync.testing.helpers import database_for, migrated_database, running_app, settings_for, truncate_all
+from salessync.testing.helpers import (
+    database_for,
+    migrated_database,
+    published_events,
+    running_app,
+    settings_for,
+    truncate_all,
+)
 from salessync.testing.tokens import TestKeys, bearer
 
 ROLES = ("admin", "manager", "salesman", "promoter", "warehouse_staff")
@@ -149,6 +156,13 @@ class World:
                 item["discount_rate"] = line[2]  # type: ignore[misc]
             items.append(item)
         return {"customer_id": customer_id, "items": items, **extra}
+
+    async def published(
+        self, event_type: str | None = None, *, producer: str | None = "orders"
+    ) -> list[dict[str, Any]]:
+        """The tenant's events (orders' unless `producer` says otherwise), once the relay has published them all."""
+        events = await published_events(self.db, self.js, self.tenant_id, producer=producer)
+        return [e for e in events if event_type in (None, e["type"])]
 
     async def fetch(self, sql: str, *args: Any) -> list[Any]:
         async with self.db.transaction() as tx:

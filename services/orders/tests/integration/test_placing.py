@@ -6,10 +6,7 @@ import dataclasses
 import uuid
 
 import httpx
-import orjson
 import pytest
-
-from salessync.testing.helpers import eventually
 
 
 async def test_an_order_is_placed_pending_with_catalog_prices_and_a_day_number(
@@ -45,10 +42,7 @@ async def test_the_order_placed_event_carries_the_contract_payload(client: httpx
     r = await client.post("/api/orders", json=world.order_body(customer, (p1, 2)), headers=world.headers("salesman"))
     order = r.json()
 
-    async def published() -> list:
-        return await world.fetch("SELECT body FROM outbox WHERE published_at IS NOT NULL")
-
-    event = orjson.loads((await eventually(published))[0]["body"])
+    (event,) = await world.published("order.placed")
     assert event["type"] == "order.placed" and event["producer"] == "orders"
     assert event["aggregate_id"] == order["id"] and event["tenant_id"] == world.tenant_id
     assert event["payload"] == {
@@ -71,6 +65,7 @@ async def test_an_invalid_line_in_the_middle_writes_nothing_and_takes_no_number(
         assert r.json()["errors"][0]["field"] == "items[1].product_id"
     for table in ("orders", "order_lines", "order_status_history", "outbox", "order_counters"):
         assert await world.fetch(f"SELECT 1 FROM {table}") == [], table
+    assert await world.published() == []  # nor was an event written and relayed in the meantime
     r = await client.post("/api/orders", json=world.order_body(customer, (p1, 1)), headers=world.headers("salesman"))
     assert r.json()["number"].endswith("-0001")
 

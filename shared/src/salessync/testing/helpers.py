@@ -10,8 +10,10 @@ from typing import Any, TypeVar
 
 import asyncpg
 import httpx
+import orjson
 import uvicorn
 from fastapi import FastAPI
+from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from salessync.db import Database
 from salessync.embedded import EmbeddedPostgres, free_port
@@ -123,3 +125,34 @@ async def eventually(
 
 def database_for(url: str, schema: str) -> Database:
     return Database.from_url(url, schema, pool_size=2, max_overflow=2)
+
+
+async def stream_bodies(js: Any, subject: str) -> list[dict[str, Any]]:
+    """Every event the stream holds on `subject`, in stream order, as decoded JSON: read with an ephemeral
+    ordered consumer until it has been quiet for 0.3 s."""
+    bodies: list[dict[str, Any]] = []
+    sub = await js.subscribe(subject, ordered_consumer=True, config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL))
+    try:
+        while True:
+            try:
+                msg = await sub.next_msg(timeout=0.3)
+            except Exception:
+                break
+            bodies.append(orjson.loads(msg.data))
+    finally:
+        await sub.unsubscribe()
+    return bodies
+
+
+async def published_events(db: Database, js: Any, tenant_id: Any, *, producer: str | None) -> list[dict[str, Any]]:
+    """What a service wrote to its outbox for a tenant, read where the relay put it: waits until the outbox is
+    empty (the relay deletes each row once JetStream has acked it), then reads the tenant's events from the
+    stream, in order, those of `producer` only unless it is None. A row published twice is there once: JetStream
+    drops the copy by its event id."""
+
+    async def drained() -> bool:
+        async with db.transaction() as tx:
+            return not await (await tx.raw()).fetchval("SELECT count(*) FROM outbox")
+
+    await eventually(drained, message="the outbox was not published")
+    return [e for e in await stream_bodies(js, f"salessync.{tenant_id}.>") if producer in (None, e["producer"])]

@@ -47,9 +47,6 @@ products = Table(
     Column("tax_rate", RATE, nullable=False),
     Column("status", String(16), nullable=False),
     Column("version", Integer, nullable=False),
-    # the sum of the totals of the customer's orders neither cancelled, rejected nor paid (the credit check's
-    # figure), moved by the statements that place and change orders (order_writes); never by catalog's events
-    Column("open_balance", MONEY, nullable=False, server_default=text("0")),
 )
 
 customers = Table(
@@ -62,6 +59,9 @@ customers = Table(
     Column("credit_limit", MONEY),
     Column("price_list_id", UUID(as_uuid=False)),
     Column("version", Integer, nullable=False),
+    # the sum of the totals of the customer's orders neither cancelled, rejected nor paid (the credit check's
+    # figure), moved by the statements that place and change orders (order_writes); never by catalog's events
+    Column("open_balance", MONEY, nullable=False, server_default=text("0")),
 )
 
 price_lists = Table(

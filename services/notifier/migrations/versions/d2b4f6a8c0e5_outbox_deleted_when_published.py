@@ -1,0 +1,26 @@
+"""the outbox keeps a row only until it is published
+
+The relay deletes a row once JetStream has acked it (salessync.outbox), so `published_at` and the partial
+index of unpublished rows go; rows already published are deleted.
+
+Revision ID: d2b4f6a8c0e5
+Revises: 9d4b6e1f2a37
+Create Date: 2026-11-26 11:20:00
+"""
+
+from collections.abc import Sequence
+
+from salessync.migrations import outbox_deleted_when_published, outbox_marked_when_published
+
+revision: str = "d2b4f6a8c0e5"
+down_revision: str | None = "9d4b6e1f2a37"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    outbox_deleted_when_published("notifier")
+
+
+def downgrade() -> None:
+    outbox_marked_when_published("notifier")
