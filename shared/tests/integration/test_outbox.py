@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 
 import pytest
 from nats.js import JetStreamContext
-from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from salessync.consumer import ConsumerRunner, Subscription
 from salessync.db import Database, Tx
@@ -17,25 +16,13 @@ from salessync.embedded import EmbeddedNats
 from salessync.events import Event, decode_event, encode_event, new_event
 from salessync.nats import connect, ensure_stream
 from salessync.outbox import OutboxRelay
-from salessync.testing.helpers import eventually
+from salessync.testing.helpers import eventually, stream_data
 
 STREAM = "SALESSYNC"
 
 
 async def stream_events(js, subject: str) -> list[Event]:  # type: ignore[no-untyped-def]
-    """Everything the stream holds on `subject`, read with an ephemeral ordered consumer."""
-    events: list[Event] = []
-    sub = await js.subscribe(subject, ordered_consumer=True, config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL))
-    try:
-        while True:
-            try:
-                msg = await sub.next_msg(timeout=0.3)
-            except Exception:
-                break
-            events.append(decode_event(msg.data))
-    finally:
-        await sub.unsubscribe()
-    return events
+    return [decode_event(data) for data in await stream_data(js, subject)]
 
 
 @pytest.fixture

@@ -9,14 +9,20 @@ from typing import Any
 
 import httpx
 import pytest
-from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from catalog.main import create_app
 from catalog.settings import CatalogSettings
 from salessync.embedded import EmbeddedNats, EmbeddedPostgres
 from salessync.events import Event, decode_event
 from salessync.nats import connect
-from salessync.testing.helpers import database_for, eventually, migrated_database, running_app, settings_for
+from salessync.testing.helpers import (
+    database_for,
+    eventually,
+    migrated_database,
+    running_app,
+    settings_for,
+    stream_data,
+)
 from salessync.testing.tokens import TestKeys, bearer
 
 
@@ -74,24 +80,10 @@ class EventLog:
     async def events(self, tenant_id: uuid.UUID) -> list[Event]:
         await eventually(self._outbox_empty, message="catalog's outbox was not published")
         nc = await connect(self.nats_url, "catalog-test")
-        events: list[Event] = []
         try:
-            js = nc.jetstream()
-            sub = await js.subscribe(
-                f"salessync.{tenant_id}.>",
-                ordered_consumer=True,
-                config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL),
-            )
-            while True:
-                try:
-                    msg = await sub.next_msg(timeout=0.3)
-                except Exception:
-                    break
-                events.append(decode_event(msg.data))
-            await sub.unsubscribe()
+            return [decode_event(data) for data in await stream_data(nc.jetstream(), f"salessync.{tenant_id}.>")]
         finally:
             await nc.close()
-        return events
 
     async def types(self, tenant_id: uuid.UUID) -> list[str]:
         return [e.type for e in await self.events(tenant_id)]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import httpx
 import jwt
-from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from salessync.events import Event, decode_event
 from salessync.nats import connect
-from salessync.testing.helpers import eventually
+from salessync.testing.helpers import eventually, stream_data
 
 from .conftest import TenantUsers, World, bearer, login, sql
 
@@ -16,20 +15,10 @@ from .conftest import TenantUsers, World, bearer, login, sql
 async def _logged_out_events(world: World, tenant: TenantUsers) -> list[Event]:
     nc = await connect(world.settings.nats.url, "identity-test")
     try:
-        sub = await nc.jetstream().subscribe(
-            f"salessync.{tenant.tenant.id}.user.logged_out",
-            ordered_consumer=True,
-            config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL),
-        )
-        events: list[Event] = []
-        while True:
-            try:
-                msg = await sub.next_msg(timeout=0.3)
-            except Exception:
-                break
-            events.append(decode_event(msg.data))
-        await sub.unsubscribe()
-        return events
+        return [
+            decode_event(data)
+            for data in await stream_data(nc.jetstream(), f"salessync.{tenant.tenant.id}.user.logged_out")
+        ]
     finally:
         await nc.close()
 

@@ -7,11 +7,10 @@ import uuid
 
 import httpx
 import pytest
-from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from salessync.events import Event, decode_event
 from salessync.nats import connect
-from salessync.testing.helpers import eventually
+from salessync.testing.helpers import eventually, stream_data
 
 from .conftest import PASSWORD, TenantUsers, World, bearer, login, make_tenant, sql, token_of
 
@@ -271,21 +270,9 @@ async def test_me_lists_the_permissions_of_the_role_and_roles_match_the_table(
 async def _user_events(world: World, tenant: TenantUsers) -> list[Event]:
     nc = await connect(world.settings.nats.url, "identity-test")
     try:
-        js = nc.jetstream()
-        sub = await js.subscribe(
-            f"salessync.{tenant.tenant.id}.user.>",
-            ordered_consumer=True,
-            config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL),
-        )
-        events: list[Event] = []
-        while True:
-            try:
-                msg = await sub.next_msg(timeout=0.3)
-            except Exception:
-                break
-            events.append(decode_event(msg.data))
-        await sub.unsubscribe()
-        return events
+        return [
+            decode_event(data) for data in await stream_data(nc.jetstream(), f"salessync.{tenant.tenant.id}.user.>")
+        ]
     finally:
         await nc.close()
 

@@ -127,10 +127,10 @@ def database_for(url: str, schema: str) -> Database:
     return Database.from_url(url, schema, pool_size=2, max_overflow=2)
 
 
-async def stream_bodies(js: Any, subject: str) -> list[dict[str, Any]]:
-    """Every event the stream holds on `subject`, in stream order, as decoded JSON: read with an ephemeral
-    ordered consumer until it has been quiet for 0.3 s."""
-    bodies: list[dict[str, Any]] = []
+async def stream_data(js: Any, subject: str) -> list[bytes]:
+    """Every message the stream holds on `subject`, in stream order: read with an ephemeral ordered consumer
+    until it has been quiet for 0.3 s."""
+    data: list[bytes] = []
     sub = await js.subscribe(subject, ordered_consumer=True, config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL))
     try:
         while True:
@@ -138,10 +138,10 @@ async def stream_bodies(js: Any, subject: str) -> list[dict[str, Any]]:
                 msg = await sub.next_msg(timeout=0.3)
             except Exception:
                 break
-            bodies.append(orjson.loads(msg.data))
+            data.append(msg.data)
     finally:
         await sub.unsubscribe()
-    return bodies
+    return data
 
 
 async def published_events(db: Database, js: Any, tenant_id: Any, *, producer: str | None) -> list[dict[str, Any]]:
@@ -155,4 +155,5 @@ async def published_events(db: Database, js: Any, tenant_id: Any, *, producer: s
             return not await (await tx.raw()).fetchval("SELECT count(*) FROM outbox")
 
     await eventually(drained, message="the outbox was not published")
-    return [e for e in await stream_bodies(js, f"salessync.{tenant_id}.>") if producer in (None, e["producer"])]
+    events = [orjson.loads(data) for data in await stream_data(js, f"salessync.{tenant_id}.>")]
+    return [e for e in events if producer in (None, e["producer"])]
