@@ -6,12 +6,13 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from fastapi import Header, Request
+from fastapi import Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from orders.adapters.order_reads import SORTS
-from orders.api.schemas import OrderStatus, PaymentStatus
+from orders.api.schemas import OrderCreate, OrderStatus, PaymentStatus
+from salessync.body import body_model, body_openapi
 from salessync.db import Database
 from salessync.errors import InvalidInput
 from salessync.pagination import PageParams
@@ -28,10 +29,23 @@ async def database(request: Request) -> Database:
     return db
 
 
-async def idempotency_key(key: str | None = Header(default=None, alias="Idempotency-Key")) -> str | None:
+def idempotency_key_of(request: Request) -> str | None:
+    """The request's `Idempotency-Key` (API.md), 1..255 characters, or None."""
+    key = request.headers.get("idempotency-key")
     if key is not None and not 1 <= len(key) <= 255:
         raise InvalidInput("Idempotency-Key", "must be 1..255 characters")
     return key
+
+
+order_create = body_model(OrderCreate)
+IDEMPOTENCY_KEY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": "the same key again within 24 hours answers the first answer (API.md)",
+}
+CREATE_OPENAPI = {**body_openapi(OrderCreate), "parameters": [IDEMPOTENCY_KEY_PARAMETER]}
 
 
 SORT_PATTERN = "^(" + "|".join(k.replace("-", "\\-") for k in SORTS) + ")$"
