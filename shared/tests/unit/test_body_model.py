@@ -86,6 +86,7 @@ LINE = {"product_id": PRODUCT, "quantity": 2}
         ({"customer_id": CUSTOMER, "items": [LINE]}, "application/json"),
         ({"customer_id": CUSTOMER, "items": [{**LINE, "discount_rate": "0.125"}], "delivery_date": "2026-12-01"}, None),
         ({"customer_id": CUSTOMER, "items": [LINE]}, "application/vnd.salessync+json; charset=utf-8"),
+        ({"customer_id": CUSTOMER, "items": [LINE]}, "Application/JSON ; charset=utf-8"),
         ({"customer_id": CUSTOMER, "items": [{**LINE, "quantity": "2"}]}, "application/json"),  # strict: no string
         ({"customer_id": CUSTOMER, "items": [{**LINE, "quantity": 2.0}]}, "application/json"),
         ({"customer_id": CUSTOMER, "items": [{**LINE, "quantity": -1, "price": "0.01"}]}, "application/json"),
