@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import uuid
 from decimal import Decimal
@@ -322,3 +323,70 @@ async def test_a_move_planned_from_a_status_the_order_left_writes_nothing_and_fa
     assert (got["payment_status"], got["amount_paid"]) == ("unpaid", "0.00")
     assert await world.fetch("SELECT count(*) AS n FROM order_status_history") == history_before
     assert await world.fetch("SELECT id, open_balance FROM customers ORDER BY id") == balance_before
+
+
+async def test_a_batch_that_moves_a_balance_does_not_deadlock_with_a_placement_of_that_customer(
+    client: httpx.AsyncClient, world
+) -> None:
+    """A placement locks its customer row first and its stats row last. A batch whose first move (a confirmation)
+    takes that stats row and whose second move (a rejection) moves that customer's balance used to take them the
+    other way round: the two deadlocked and the placement's client got the error. Here a transaction stands in for
+    the placement, with a pause between its two locks, so the interleaving is the same every run."""
+    from orders.adapters import order_writes
+    from orders.service_layer.status_changes import _planned
+
+    first, second = await placed(client, world), await placed(client, world)
+    async with world.db.transaction() as tx:
+        raw = await tx.raw()
+        rows = {o["id"]: await order_writes.load_for_update(raw, world.tenant_id, o["id"]) for o in (first, second)}
+    moves = [_planned(world.tenant_id, dict(rows[first["id"]]), "confirmed", reason=None, actor_id=None),
+             _planned(world.tenant_id, dict(rows[second["id"]]), "rejected", reason="no stock", actor_id=None)]  # fmt: skip
+    assert moves[1].balance_delta != 0 and moves[0].balance_delta == 0
+    shard = order_writes.stats_shard(first["id"])
+    pool = await world.db.pool()
+
+    async with pool.acquire() as placement, pool.acquire() as watcher:
+        placing = placement.transaction()
+        await placing.start()
+        await placement.execute(  # the placement's first step: its customer row
+            "UPDATE customers SET open_balance = open_balance WHERE tenant_id = $1 AND id = $2",
+            world.tenant_id,
+            second["customer_id"],
+        )
+        batch_pid: list[int] = []
+
+        async def batch() -> None:
+            async with world.db.transaction() as tx:
+                raw = await tx.raw()
+                batch_pid.append(await raw.fetchval("SELECT pg_backend_pid()"))
+                await order_writes.set_statuses(raw, moves)
+
+        batch_task = asyncio.create_task(batch())
+
+        async def batch_waits_for_a_lock() -> bool:
+            return bool(
+                batch_pid
+                and await watcher.fetchval(
+                    "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", batch_pid[0]
+                )
+            )
+
+        await eventually(batch_waits_for_a_lock, timeout=10)
+        # the placement's last step: the stats row of its (pending, unpaid) shard, the one the first move left
+        await asyncio.wait_for(
+            placement.execute(
+                "INSERT INTO order_stats AS s (tenant_id, status, payment_status, shard, n, amount) "
+                "VALUES ($1, 'pending', 'unpaid', $2, 0, 0) "
+                "ON CONFLICT (tenant_id, status, payment_status, shard) DO UPDATE SET n = s.n",
+                world.tenant_id,
+                shard,
+            ),
+            timeout=10,
+        )
+        await placing.commit()
+        await asyncio.wait_for(batch_task, timeout=10)
+
+    assert (await status_of(client, world, first, "confirmed")) is not None
+    assert (await status_of(client, world, second, "rejected")) is not None
+    kept, summed = await world.stats_summary()
+    assert kept == summed

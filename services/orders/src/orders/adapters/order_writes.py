@@ -224,6 +224,18 @@ RETURNING event_id::text
 """
 
 
+# Every customer row a batch of moves changes, locked before any move runs, in one order. A placement locks its
+# customer first and its stats row last; a batch whose first move took a stats row and whose later move then
+# waited for a customer row that a placement held deadlocked with that placement, and the placement's client
+# got the error. Locked first, the batch waits for the customer holding nothing the placement needs.
+_LOCK_CUSTOMERS = """
+SELECT 1 FROM customers c
+JOIN unnest($1::uuid[], $2::uuid[]) AS k(tenant_id, id) ON c.tenant_id = k.tenant_id AND c.id = k.id
+ORDER BY c.tenant_id, c.id
+FOR NO KEY UPDATE OF c
+"""
+
+
 class StatusMoveLost(RuntimeError):
     """A planned status move found its order no longer in the status it was planned from: the caller's
     transaction must not commit (its other writes assumed the move)."""
@@ -270,10 +282,14 @@ async def set_statuses(raw: Any, moves: list[StatusMove]) -> None:
     """Each move, in order, in one round trip (asyncpg pipelines `fetchmany`): the order moved, its history
     row and its `order.status_changed` outbox row written, the customer's open balance moved by the move's
     `balance_delta`, one statement each. Two moves of one order (a van sale: confirmed, then delivered) run one
-    after the other like separate statements. Raises `StatusMoveLost`, naming the orders, when a move found its
-    order in another status than it was planned from (it wrote nothing; the caller's transaction must roll back)."""
+    after the other like separate statements. The customers whose balance moves are locked first
+    (`_LOCK_CUSTOMERS`). Raises `StatusMoveLost`, naming the orders, when a move found its order in another status
+    than it was planned from (it wrote nothing; the caller's transaction must roll back)."""
     if not moves:
         return
+    owing = sorted({(m.tenant_id, m.customer_id) for m in moves if m.balance_delta})
+    if owing:
+        await raw.execute(_LOCK_CUSTOMERS, [t for t, _ in owing], [c for _, c in owing])
     applied = {row[0] for row in await raw.fetchmany(_SET_STATUS, [move.args() for move in moves])}
     lost = [m for m in moves if str(uuid.UUID(m.event.event_id)) not in applied]
     if lost:
