@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import asyncpg
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -137,7 +138,24 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     return problem(500, "Internal error", "an unexpected error occurred", instance=request.url.path)
 
 
+async def _lost_a_race(request: Request, exc: Exception) -> Response:
+    """PostgreSQL chose this transaction to roll back (a deadlock, or a serialization failure): it wrote nothing,
+    and the same request sent again will pass. A 503 with `Retry-After` says so; a 500 would not."""
+    assert isinstance(exc, asyncpg.exceptions.TransactionRollbackError)
+    log.warning("transaction rolled back by the database", extra={"path": request.url.path, "sqlstate": exc.sqlstate})
+    return problem(
+        503,
+        "Try again",
+        "the request met a concurrent one and was rolled back; nothing was changed",
+        type_="/problems/transient_conflict",
+        instance=request.url.path,
+        headers={"Retry-After": "1"},
+        code="transient_conflict",
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(asyncpg.exceptions.TransactionRollbackError, _lost_a_race)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncpg
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -91,6 +92,10 @@ def make_app() -> FastAPI:
     async def invalid() -> dict:
         raise InvalidInput("latitude", "must be between -90 and 90")
 
+    @app.get("/deadlock")
+    async def deadlock() -> dict:
+        raise asyncpg.exceptions.DeadlockDetectedError("deadlock detected")
+
     @app.get("/boom")
     async def boom() -> dict:
         raise RuntimeError("bug")
@@ -120,6 +125,14 @@ def test_unparsable_json_is_400() -> None:
 def test_domain_errors_map_to_their_status(path: str, status: int, code: str) -> None:
     body = TestClient(make_app()).get(path).json()
     assert (body["status"], body["code"]) == (status, code)
+
+
+def test_a_transaction_the_database_rolled_back_is_a_503_to_try_again_not_a_500() -> None:
+    response = TestClient(make_app(), raise_server_exceptions=False).get("/deadlock")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["code"] == "transient_conflict"
 
 
 def test_an_unexpected_error_is_a_500_problem_without_details() -> None:
