@@ -325,23 +325,30 @@ async def test_a_move_planned_from_a_status_the_order_left_writes_nothing_and_fa
     assert await world.fetch("SELECT id, open_balance FROM customers ORDER BY id") == balance_before
 
 
+@pytest.mark.parametrize("writer", ["set_statuses", "stock_rejected_batch"])
 async def test_a_batch_that_moves_a_balance_does_not_deadlock_with_a_placement_of_that_customer(
-    client: httpx.AsyncClient, world
+    client: httpx.AsyncClient, world, writer: str
 ) -> None:
-    """A placement locks its customer row first and its stats row last. A batch whose first move (a confirmation)
-    takes that stats row and whose second move (a rejection) moves that customer's balance used to take them the
-    other way round: the two deadlocked and the placement's client got the error. Here a transaction stands in for
-    the placement, with a pause between its two locks, so the interleaving is the same every run."""
+    """A placement locks its customer row first and its stats row last. A batch whose first move takes that stats
+    row and whose later move (a rejection) moves that customer's balance used to take them the other way round:
+    the two deadlocked and the placement's client got the error. Here a transaction stands in for the placement,
+    with a pause between its two locks, so the interleaving is the same every run. The batch is either two moves
+    given to `set_statuses` at once, or two `stock.rejected` events handled together by orders's subscription
+    (its handler used to write each event's move on its own, so the second locked its customer too late)."""
     from orders.adapters import order_writes
+    from orders.consumers import subscriptions
     from orders.service_layer.status_changes import _planned
 
     first, second = await placed(client, world), await placed(client, world)
     async with world.db.transaction() as tx:
         raw = await tx.raw()
         rows = {o["id"]: await order_writes.load_for_update(raw, world.tenant_id, o["id"]) for o in (first, second)}
-    moves = [_planned(world.tenant_id, dict(rows[first["id"]]), "confirmed", reason=None, actor_id=None),
+    first_to = "confirmed" if writer == "set_statuses" else "rejected"
+    moves = [_planned(world.tenant_id, dict(rows[first["id"]]), first_to, reason=None, actor_id=None),
              _planned(world.tenant_id, dict(rows[second["id"]]), "rejected", reason="no stock", actor_id=None)]  # fmt: skip
-    assert moves[1].balance_delta != 0 and moves[0].balance_delta == 0
+    assert moves[1].balance_delta != 0
+    rejected = next(sub for sub in subscriptions() if sub.event_type == "stock.rejected")
+    answers = [stock_event(world, "rejected", order, reason="no stock", shortages=[]) for order in (first, second)]
     shard = order_writes.stats_shard(first["id"])
     pool = await world.db.pool()
 
@@ -359,7 +366,11 @@ async def test_a_batch_that_moves_a_balance_does_not_deadlock_with_a_placement_o
             async with world.db.transaction() as tx:
                 raw = await tx.raw()
                 batch_pid.append(await raw.fetchval("SELECT pg_backend_pid()"))
-                await order_writes.set_statuses(raw, moves)
+                if writer == "set_statuses":
+                    await order_writes.set_statuses(raw, moves)
+                else:
+                    assert rejected.batch_handler is not None  # several stock answers are written as one batch
+                    await rejected.batch_handler(tx, answers)
 
         batch_task = asyncio.create_task(batch())
 
@@ -386,7 +397,7 @@ async def test_a_batch_that_moves_a_balance_does_not_deadlock_with_a_placement_o
         await placing.commit()
         await asyncio.wait_for(batch_task, timeout=10)
 
-    assert (await status_of(client, world, first, "confirmed")) is not None
+    assert (await status_of(client, world, first, first_to)) is not None
     assert (await status_of(client, world, second, "rejected")) is not None
     kept, summed = await world.stats_summary()
     assert kept == summed

@@ -16,5 +16,9 @@ def subscriptions() -> list[Subscription]:
             "stock.reserved", stock_answered.handle_reserved, batch_handler=stock_answered.handle_reserved_batch
         )
     )
-    subs.append(Subscription("stock.rejected", stock_answered.handle_rejected))
+    subs.append(
+        Subscription(
+            "stock.rejected", stock_answered.handle_rejected, batch_handler=stock_answered.handle_rejected_batch
+        )
+    )
     return subs

@@ -17,3 +17,7 @@ async def handle_reserved_batch(tx: Tx, events: list[Event]) -> None:
 
 async def handle_rejected(tx: Tx, event: Event) -> None:
     await status_changes.apply_stock_rejected(tx, event)
+
+
+async def handle_rejected_batch(tx: Tx, events: list[Event]) -> None:
+    await status_changes.apply_stock_rejected_many(tx, events)

@@ -144,15 +144,25 @@ async def apply_stock_reserved_many(tx: Tx, events: list[Event]) -> None:
 
 async def apply_stock_rejected(tx: Tx, event: Event) -> None:
     """Field could not reserve: pending -> rejected, keeping the shortages (available quantities)."""
+    await apply_stock_rejected_many(tx, [event])
+
+
+async def apply_stock_rejected_many(tx: Tx, events: list[Event]) -> None:
+    """`apply_stock_rejected` for each event in turn, written by one `set_statuses`: a rejection moves its
+    customer's open balance, and only one call for the whole transaction can lock every such customer before any
+    move takes a stats row (see `order_writes._LOCK_CUSTOMERS`)."""
     raw = await tx.raw()
-    order = _still_pending(await _pending_orders(raw, [event]), event)
-    if order is None:
-        return
-    reason = str(event.payload.get("reason") or "insufficient stock")
-    rejection = {"reason": reason, "shortages": event.payload.get("shortages") or []}
-    move = _planned(event.tenant_id, order, status.REJECTED, reason=reason, actor_id=None,
-                    rejection_reason=rejection, cause=event)  # fmt: skip
-    await _write(tx, raw, [move])
+    orders = await _pending_orders(raw, events)
+    moves: list[order_writes.StatusMove] = []
+    for event in events:
+        order = _still_pending(orders, event)
+        if order is None:
+            continue
+        reason = str(event.payload.get("reason") or "insufficient stock")
+        rejection = {"reason": reason, "shortages": event.payload.get("shortages") or []}
+        moves.append(_planned(event.tenant_id, order, status.REJECTED, reason=reason, actor_id=None,
+                              rejection_reason=rejection, cause=event))  # fmt: skip
+    await _write(tx, raw, moves)
 
 
 def _order_key(event: Event) -> tuple[str, str] | None:
