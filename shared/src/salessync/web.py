@@ -140,7 +140,8 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 
 async def _lost_a_race(request: Request, exc: Exception) -> Response:
     """PostgreSQL chose this transaction to roll back (a deadlock, or a serialization failure): it wrote nothing,
-    and the same request sent again will pass. A 503 with `Retry-After` says so; a 500 would not."""
+    and sending the same request again is safe and should pass. A 503 with `Retry-After` says so; a 500 would
+    not."""
     assert isinstance(exc, asyncpg.exceptions.TransactionRollbackError)
     log.warning("transaction rolled back by the database", extra={"path": request.url.path, "sqlstate": exc.sqlstate})
     return problem(

@@ -43,7 +43,8 @@ IDEMPOTENCY_KEY_PARAMETER = {
     "in": "header",
     "required": False,
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-    "description": "the same key again within 24 hours answers the first answer (API.md)",
+    "description": "the same key with the same body within 24 hours answers the first answer again "
+    "(`Idempotent-Replayed: true`); with another body, 409 (API.md)",
 }
 CREATE_OPENAPI = {**body_openapi(OrderCreate), "parameters": [IDEMPOTENCY_KEY_PARAMETER]}
 
