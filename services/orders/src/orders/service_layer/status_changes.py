@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from orders.adapters import order_writes
@@ -124,22 +125,8 @@ async def apply_stock_reserved(tx: Tx, event: Event) -> None:
 
 
 async def apply_stock_reserved_many(tx: Tx, events: list[Event]) -> None:
-    """`apply_stock_reserved` for each event in turn, in two statements: one reads and locks every order of
-    the batch, one writes every change (a batch of confirmations cost two round trips an order before)."""
-    raw = await tx.raw()
-    orders = await _pending_orders(raw, events)
-    moves: list[order_writes.StatusMove] = []
-    for event in events:
-        order = _still_pending(orders, event)
-        if order is None:
-            continue
-        location = event.payload.get("location_id")
-        reason = f"stock reserved at {location}"
-        moves.append(_planned(event.tenant_id, order, status.CONFIRMED, reason=reason, actor_id=None, cause=event))
-        if event.payload.get("sold"):
-            moves.append(_planned(event.tenant_id, order, status.DELIVERED, reason="van sale: sold from the van",
-                                  actor_id=None, cause=event))  # fmt: skip
-    await _write(tx, raw, moves)
+    """`apply_stock_reserved` for each event in turn (see `_apply_answers`)."""
+    await _apply_answers(tx, events, _reserved_moves)
 
 
 async def apply_stock_rejected(tx: Tx, event: Event) -> None:
@@ -148,21 +135,41 @@ async def apply_stock_rejected(tx: Tx, event: Event) -> None:
 
 
 async def apply_stock_rejected_many(tx: Tx, events: list[Event]) -> None:
-    """`apply_stock_rejected` for each event in turn, written by one `set_statuses`: a rejection moves its
-    customer's open balance, and only one call for the whole transaction can lock every such customer before any
-    move takes a stats row (see `order_writes._LOCK_CUSTOMERS`)."""
+    """`apply_stock_rejected` for each event in turn (see `_apply_answers`)."""
+    await _apply_answers(tx, events, _rejected_moves)
+
+
+async def _apply_answers(
+    tx: Tx, events: list[Event], plan: Callable[[Event, dict[str, Any]], list[order_writes.StatusMove]]
+) -> None:
+    """Stock answers in turn, in two statements: one reads and locks every order they are about, one
+    `set_statuses` writes every move (a batch of confirmations cost two round trips an order before). One call
+    for the whole transaction: it locks every customer whose balance a rejection moves before any move takes a
+    stats row (`order_writes._LOCK_CUSTOMERS`), which moves written event by event could not."""
     raw = await tx.raw()
     orders = await _pending_orders(raw, events)
     moves: list[order_writes.StatusMove] = []
     for event in events:
         order = _still_pending(orders, event)
-        if order is None:
-            continue
-        reason = str(event.payload.get("reason") or "insufficient stock")
-        rejection = {"reason": reason, "shortages": event.payload.get("shortages") or []}
-        moves.append(_planned(event.tenant_id, order, status.REJECTED, reason=reason, actor_id=None,
-                              rejection_reason=rejection, cause=event))  # fmt: skip
+        if order is not None:
+            moves.extend(plan(event, order))
     await _write(tx, raw, moves)
+
+
+def _reserved_moves(event: Event, order: dict[str, Any]) -> list[order_writes.StatusMove]:
+    reason = f"stock reserved at {event.payload.get('location_id')}"
+    moves = [_planned(event.tenant_id, order, status.CONFIRMED, reason=reason, actor_id=None, cause=event)]
+    if event.payload.get("sold"):
+        moves.append(_planned(event.tenant_id, order, status.DELIVERED, reason="van sale: sold from the van",
+                              actor_id=None, cause=event))  # fmt: skip
+    return moves
+
+
+def _rejected_moves(event: Event, order: dict[str, Any]) -> list[order_writes.StatusMove]:
+    reason = str(event.payload.get("reason") or "insufficient stock")
+    rejection = {"reason": reason, "shortages": event.payload.get("shortages") or []}
+    return [_planned(event.tenant_id, order, status.REJECTED, reason=reason, actor_id=None,
+                     rejection_reason=rejection, cause=event)]  # fmt: skip
 
 
 def _order_key(event: Event) -> tuple[str, str] | None:
