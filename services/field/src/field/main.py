@@ -19,7 +19,14 @@ log = logging.getLogger("field")
 
 def subscriptions() -> list[Subscription]:
     subs = [Subscription("order.placed", order_placed.handle, batch_handler=order_placed.handle_batch)]
-    subs.append(Subscription("order.status_changed", order_status_changed.handle, wants=order_status_changed.wants))
+    subs.append(
+        Subscription(
+            "order.status_changed",
+            order_status_changed.handle,
+            wants=order_status_changed.wants,
+            batch_handler=order_status_changed.handle_batch,
+        )
+    )
     for module in (product_changed, customer_changed, user_changed):
         subs.extend(Subscription(event_type, module.handle) for event_type in module.EVENT_TYPES)
     return subs

@@ -216,3 +216,73 @@ async def test_a_batch_that_takes_levels_below_their_reorder_level_raises_each_a
         [(str(q), 4), (str(p), 4)]
     )
     assert {a["payload"]["location_name"] for a in alerts} == {f"warehouse-{warehouse.hex[:6]}"}
+
+
+async def test_a_batch_of_releases_takes_its_levels_in_one_order_and_waits_instead_of_deadlocking(
+    wide_db: Database, steps
+) -> None:
+    """Every stock writer locks levels by (location, product). A batch of `order.status_changed` handled event by
+    event locked the first order's levels, then the second's: with the first order on the higher product, a
+    stock command holding the lower one and wanting the higher deadlocked with it. The batch handler takes all of
+    its locks first, in the common order. A transaction stands in for the stock command, with a pause between
+    its two locks, so the interleaving is the same every run. Also a cancellation that overtakes its order in the
+    batch leaves a released row, as `release_order` alone does."""
+    from field.adapters import stock_repo
+    from field.main import subscriptions
+    from salessync.events import new_event
+    from salessync.testing.helpers import eventually
+
+    tenant_id = uuid.uuid4()
+    warehouse = await _location(wide_db, tenant_id)
+    low, high = sorted([uuid.uuid4(), uuid.uuid4()])
+    for product in (low, high):
+        await _receive(wide_db, tenant_id, warehouse, product, 10)
+    on_high, on_low, overtaken = _order(high, 2), _order(low, 3), _order(low, 1)
+    async with wide_db.transaction() as tx:
+        await reservations.reserve_order(tx, tenant_id, on_high)
+        await reservations.reserve_order(tx, tenant_id, on_low)
+    events = [
+        new_event("order.status_changed", tenant_id=tenant_id, aggregate_id=o.order_id, producer="orders",
+                  payload={"order_id": str(o.order_id), "from_status": "confirmed", "to_status": "cancelled"})
+        for o in (on_high, on_low, overtaken)
+    ]  # fmt: skip
+    sub = next(s for s in subscriptions() if s.event_type == "order.status_changed")
+    assert sub.batch_handler is not None
+    pool = await wide_db.pool()
+
+    async with pool.acquire() as command, pool.acquire() as watcher:
+        locking = command.transaction()
+        await locking.start()
+        await stock_repo.lock_levels(command, tenant_id, [(warehouse, low)])  # the command's first lock
+        batch_pid: list[int] = []
+
+        async def batch() -> None:
+            async with wide_db.transaction() as tx:
+                batch_pid.append(await (await tx.raw()).fetchval("SELECT pg_backend_pid()"))
+                await sub.batch_handler(tx, events)  # type: ignore[misc]
+
+        batch_task = asyncio.create_task(batch())
+
+        async def batch_waits_for_a_lock() -> bool:
+            return bool(
+                batch_pid
+                and await watcher.fetchval(
+                    "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", batch_pid[0]
+                )
+            )
+
+        await eventually(batch_waits_for_a_lock, timeout=10)
+        await asyncio.wait_for(stock_repo.lock_levels(command, tenant_id, [(warehouse, high)]), timeout=10)
+        await locking.commit()
+        await asyncio.wait_for(batch_task, timeout=10)
+
+    assert await steps.level(warehouse, low) == (10, 0)
+    assert await steps.level(warehouse, high) == (10, 0)
+    async with wide_db.transaction() as tx:
+        statuses = await (await tx.raw()).fetch(
+            "SELECT order_id, status FROM reservations WHERE tenant_id = $1", tenant_id
+        )
+    assert {r["order_id"]: r["status"] for r in statuses} == {
+        on_high.order_id: "released", on_low.order_id: "released", overtaken.order_id: "released"
+    }  # fmt: skip
+    assert await steps.ledger_mismatches() == []

@@ -104,6 +104,26 @@ async def set_status(
     )
 
 
+_LOCK_MANY = """
+SELECT r.tenant_id, r.order_id, r.location_id, r.status, r.lines::text AS lines
+  FROM unnest($1::uuid[], $2::uuid[]) AS k(t, o)
+  JOIN reservations r ON r.tenant_id = k.t AND r.order_id = k.o
+ ORDER BY r.tenant_id, r.order_id
+   FOR UPDATE OF r
+"""
+
+
+async def lock_many(raw: Any, orders: list[tuple[uuid.UUID, uuid.UUID]]) -> list[dict[str, Any]]:
+    """The reservation rows of (tenant, order) pairs that have one, locked in (tenant, order) order, each with
+    its lines as (product, quantity) pairs."""
+    rows = await raw.fetch(_LOCK_MANY, [t for t, _ in orders], [o for _, o in orders])
+    return [{**dict(r), "lines": _lines(r["lines"])} for r in rows]
+
+
+def _lines(raw_json: str) -> list[tuple[uuid.UUID, int]]:
+    return [(uuid.UUID(x["product_id"]), int(x["quantity"])) for x in orjson.loads(raw_json)]
+
+
 async def get_for_update(raw: Any, tenant_id: uuid.UUID, order_id: uuid.UUID) -> dict[str, Any] | None:
     row = await raw.fetchrow(
         "SELECT order_id, location_id, van_load_id, status, lines::text AS lines, payment_method, cash_amount "
@@ -114,5 +134,5 @@ async def get_for_update(raw: Any, tenant_id: uuid.UUID, order_id: uuid.UUID) ->
     if row is None:
         return None
     found = dict(row)
-    found["lines"] = [(uuid.UUID(x["product_id"]), int(x["quantity"])) for x in orjson.loads(found["lines"])]
+    found["lines"] = _lines(found["lines"])
     return found

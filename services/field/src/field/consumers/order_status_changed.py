@@ -24,6 +24,19 @@ def wants(event: Event) -> bool:
     return str(payload.get("to_status")) in STEPS
 
 
+async def handle_batch(tx: Tx, events: list[Event]) -> None:
+    """A fetched batch in its one transaction: every lock its events will take is taken first, in one order
+    (`reservations.lock_for_settling`), then each event is handled in turn as `handle` does."""
+    settling = [(tenant_of(e), order_id_of(e.payload), STEPS.get(str(e.payload.get("to_status")))) for e in events]
+    await reservations.lock_for_settling(
+        tx,
+        [(t, o) for t, o, step in settling if step is not None],
+        releasing=[(t, o) for t, o, step in settling if step is reservations.release_order],
+    )
+    for event in events:
+        await handle(tx, event)
+
+
 async def handle(tx: Tx, event: Event) -> None:
     step = STEPS.get(str(event.payload.get("to_status")))
     if step is None:

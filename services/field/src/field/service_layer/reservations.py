@@ -176,6 +176,27 @@ async def reject_order(
     return True
 
 
+async def lock_for_settling(
+    tx: Tx, orders: list[tuple[uuid.UUID, uuid.UUID]], releasing: list[tuple[uuid.UUID, uuid.UUID]]
+) -> None:
+    """Take at once, and in the order every stock writer takes them (reservation rows, then levels by tenant,
+    location and product), the locks that settling these orders one after the other would take as each came:
+    a release of an order not reserved yet claims its row as released first (as `release_order` would), then
+    every reservation row is locked, then every level a reserved or sold one holds. Settled one by one without
+    this, a batch held the levels of its first order while waiting for those of its second, which another batch
+    or a stock command held in the other order: PostgreSQL broke the deadlock by failing one of them."""
+    raw = await tx.raw()
+    for tenant_id, order_id in sorted(set(releasing)):
+        await repo.claim(raw, tenant_id, order_id, location_id=None, van_load_id=None, status="released", lines=[])
+    levels: dict[uuid.UUID, set[Key]] = {}
+    for row in await repo.lock_many(raw, sorted(set(orders))):
+        if row["status"] in ("reserved", "sold"):
+            keys = levels.setdefault(row["tenant_id"], set())
+            keys.update((row["location_id"], product) for product, _ in row["lines"])
+    for tenant_id in sorted(levels):
+        await stock_repo.lock_levels(raw, tenant_id, sorted(levels[tenant_id]))
+
+
 async def release_order(tx: Tx, tenant_id: uuid.UUID, order_id: uuid.UUID, actor_id: uuid.UUID | None = None) -> str:
     """Give back a cancelled order's reserved units; answers what the reservation is now."""
     raw = await tx.raw()
