@@ -230,7 +230,7 @@ async def test_a_batch_of_releases_takes_its_levels_in_one_order_and_waits_inste
     from field.adapters import stock_repo
     from field.main import subscriptions
     from salessync.events import new_event
-    from salessync.testing.helpers import eventually
+    from salessync.testing.helpers import wait_until_blocked
 
     tenant_id = uuid.uuid4()
     warehouse = await _location(wide_db, tenant_id)
@@ -263,15 +263,7 @@ async def test_a_batch_of_releases_takes_its_levels_in_one_order_and_waits_inste
 
         batch_task = asyncio.create_task(batch())
 
-        async def batch_waits_for_a_lock() -> bool:
-            return bool(
-                batch_pid
-                and await watcher.fetchval(
-                    "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", batch_pid[0]
-                )
-            )
-
-        await eventually(batch_waits_for_a_lock, timeout=10)
+        await wait_until_blocked(watcher, batch_pid)
         await asyncio.wait_for(stock_repo.lock_levels(command, tenant_id, [(warehouse, high)]), timeout=10)
         await locking.commit()
         await asyncio.wait_for(batch_task, timeout=10)

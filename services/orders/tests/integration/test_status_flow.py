@@ -12,7 +12,7 @@ import pytest
 
 from orders.domain.status import STATUSES, TRANSITIONS
 from salessync.events import new_event
-from salessync.testing.helpers import eventually
+from salessync.testing.helpers import eventually, wait_until_blocked
 
 
 async def placed(client: httpx.AsyncClient, world, role: str = "salesman", **extra) -> dict:  # type: ignore[no-untyped-def]
@@ -374,15 +374,7 @@ async def test_a_batch_that_moves_a_balance_does_not_deadlock_with_a_placement_o
 
         batch_task = asyncio.create_task(batch())
 
-        async def batch_waits_for_a_lock() -> bool:
-            return bool(
-                batch_pid
-                and await watcher.fetchval(
-                    "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", batch_pid[0]
-                )
-            )
-
-        await eventually(batch_waits_for_a_lock, timeout=10)
+        await wait_until_blocked(watcher, batch_pid)
         # the placement's last step: the stats row of its (pending, unpaid) shard, the one the first move left
         await asyncio.wait_for(
             placement.execute(

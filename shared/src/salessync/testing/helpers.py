@@ -157,3 +157,16 @@ async def published_events(db: Database, js: Any, tenant_id: Any, *, producer: s
     await eventually(drained, message="the outbox was not published")
     events = [orjson.loads(data) for data in await stream_data(js, f"salessync.{tenant_id}.>")]
     return [e for e in events if producer in (None, e["producer"])]
+
+
+async def wait_until_blocked(watcher: Any, pids: list[int], *, timeout: float = 10.0) -> None:
+    """Wait until the backend whose pid `pids` holds (filled in by the task under test) waits for a lock, as
+    `pg_stat_activity` on the `watcher` connection shows it: a deadlock test's fixed interleaving."""
+
+    async def blocked() -> bool:
+        return bool(
+            pids
+            and await watcher.fetchval("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", pids[0])
+        )
+
+    await eventually(blocked, timeout=timeout, message="the transaction under test never waited for a lock")
