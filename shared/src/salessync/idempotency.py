@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Header
+from fastapi import Header, Request
 
 from salessync.db import Database, Tx
 from salessync.errors import Conflict, InvalidInput
@@ -31,13 +31,32 @@ class StoredAnswer:
     replayed: bool
 
 
+def checked_key(key: str | None) -> str | None:
+    """The key as API.md allows it (1..255 characters), or None when none was sent."""
+    if key is not None and not 1 <= len(key) <= 255:
+        raise InvalidInput("Idempotency-Key", "must be 1..255 characters")
+    return key
+
+
 def idempotency_key(idempotency_key: str | None = Header(default=None, alias="Idempotency-Key")) -> str | None:
     """FastAPI dependency reading and checking the header."""
-    if idempotency_key is None:
-        return None
-    if not 1 <= len(idempotency_key) <= 255:
-        raise InvalidInput("Idempotency-Key", "must be 1..255 characters")
-    return idempotency_key
+    return checked_key(idempotency_key)
+
+
+def key_of(request: Request) -> str | None:
+    """The header read from the request itself, for a hot route that skips FastAPI's parameter handling (it
+    documents the header with `openapi_extra={"parameters": [KEY_PARAMETER]}`)."""
+    return checked_key(request.headers.get("idempotency-key"))
+
+
+KEY_PARAMETER: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": "the same key with the same body within 24 hours answers the first answer again "
+    "(`Idempotent-Replayed: true`); with another body, 409 (API.md)",
+}
 
 
 def fingerprint(*parts: Any) -> str:

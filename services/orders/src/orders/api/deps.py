@@ -14,7 +14,7 @@ from orders.adapters.order_reads import SORTS
 from orders.api.schemas import OrderCreate, OrderStatus, PaymentStatus
 from salessync.body import body_model, body_openapi
 from salessync.db import Database
-from salessync.errors import InvalidInput
+from salessync.idempotency import KEY_PARAMETER
 from salessync.pagination import PageParams
 from salessync.query import query_model, query_parameters
 
@@ -29,24 +29,8 @@ async def database(request: Request) -> Database:
     return db
 
 
-def idempotency_key_of(request: Request) -> str | None:
-    """The request's `Idempotency-Key` (API.md), 1..255 characters, or None."""
-    key = request.headers.get("idempotency-key")
-    if key is not None and not 1 <= len(key) <= 255:
-        raise InvalidInput("Idempotency-Key", "must be 1..255 characters")
-    return key
-
-
 order_create = body_model(OrderCreate)
-IDEMPOTENCY_KEY_PARAMETER = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-    "description": "the same key with the same body within 24 hours answers the first answer again "
-    "(`Idempotent-Replayed: true`); with another body, 409 (API.md)",
-}
-CREATE_OPENAPI = {**body_openapi(OrderCreate), "parameters": [IDEMPOTENCY_KEY_PARAMETER]}
+CREATE_OPENAPI = {**body_openapi(OrderCreate), "parameters": [KEY_PARAMETER]}
 
 
 SORT_PATTERN = "^(" + "|".join(k.replace("-", "\\-") for k in SORTS) + ")$"
