@@ -3,6 +3,12 @@
 # but Python 3.11.
 
 PYTHON ?= python3
+# The interpreter of .venv: the system's packaged Python 3.11 when there is one, else $(PYTHON). Distributions build
+# it with profile-guided optimisation and LTO; a Python built from source without `--enable-optimizations` (pyenv's
+# default, first on PATH here) ran every service 10-20% slower: 0.2-0.3 ms more CPU per order across the processes
+# (bench/results/2026-11-26-order-pipeline.md). Any Python 3.11 works: `make install VENV_PYTHON=...`; an existing
+# .venv keeps its interpreter until `make clean`.
+VENV_PYTHON ?= $(firstword $(wildcard /usr/bin/python3.11) $(PYTHON))
 UV_VERSION := 0.9.7
 VENV := .venv
 BIN := $(VENV)/bin
@@ -17,7 +23,7 @@ $(UV):
 	.uv/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(STAMP): requirements.lock $(UV) $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
-	test -x $(BIN)/python || $(UV) venv --quiet --python $(PYTHON) $(VENV)
+	test -x $(BIN)/python || $(UV) venv --quiet --python $(VENV_PYTHON) $(VENV)
 	VIRTUAL_ENV=$(VENV) $(UV) pip sync --quiet --require-hashes requirements.lock
 	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet --no-deps --no-build-isolation $(foreach p,$(PACKAGES),-e $(p))
 	touch $(STAMP)
