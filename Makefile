@@ -5,7 +5,7 @@
 PYTHON ?= python3
 # The interpreter of .venv: the system's packaged Python 3.11 when there is one, else $(PYTHON). Distributions build
 # it with profile-guided optimisation and LTO; a Python built from source without `--enable-optimizations` (pyenv's
-# default, first on PATH here) ran every service 10-20% slower: 0.2-0.3 ms more CPU per order across the processes
+# default, first on PATH here) took 12-25% more CPU per order in every service, 0.5-1.1 ms in all
 # (bench/results/2026-11-26-order-pipeline.md). Any Python 3.11 works: `make install VENV_PYTHON=...`; an existing
 # .venv keeps its interpreter until `make clean`.
 VENV_PYTHON ?= $(firstword $(wildcard /usr/bin/python3.11) $(PYTHON))
