@@ -231,3 +231,13 @@ record_counts = Table(
     Column("status", String(16), primary_key=True),
     Column("n", BigInteger, nullable=False),
 )
+
+# A version per tenant and list (products, customers), bumped by statement-level triggers on every write (see the
+# migration): the page cache keys its pages on it (`page_cache`), so a write by any replica retires them at once.
+list_versions = Table(
+    "list_versions",
+    metadata,
+    Column("tenant_id", UUID(as_uuid=True), primary_key=True),
+    Column("entity", String(32), primary_key=True),
+    Column("version", BigInteger, nullable=False),
+)
