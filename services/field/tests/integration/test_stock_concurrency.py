@@ -278,3 +278,69 @@ async def test_a_batch_of_releases_takes_its_levels_in_one_order_and_waits_inste
         on_high.order_id: "released", on_low.order_id: "released", overtaken.order_id: "released"
     }  # fmt: skip
     assert await steps.ledger_mismatches() == []
+
+
+@pytest.mark.parametrize("path", ["batch", "one event"])
+async def test_taking_back_a_van_sale_locks_its_van_load_first_and_waits_instead_of_deadlocking(
+    wide_db: Database, steps, path: str
+) -> None:
+    """A van load command locks its load, then the van's levels; a van sale locks the load, then its reservation
+    and levels. Taking back a returned van sale locked its reservation and the van's levels first and the load
+    last (to take the sale off the load): against a command on the same load, one of the two failed with a
+    deadlock. Now the load comes first, on both paths of `order.status_changed` (a fetched batch, one event). A
+    transaction stands in for the command, with a pause between its two locks."""
+    from field.adapters import stock_repo, van_sales_repo
+    from field.main import subscriptions
+    from salessync.events import new_event
+    from salessync.testing.helpers import wait_until_blocked
+
+    client, tenant_id = steps.client, steps.actors.tenant_id
+    salesman, staff = steps.actors.user_id("salesman"), steps.actors.headers("warehouse_staff")
+    warehouse, van = await steps.warehouse(), await steps.van("KDA-900", salesman)
+    soap = uuid.uuid4()
+    await steps.adjust(warehouse["id"], soap, 30)
+    plan = {"van_id": van["id"], "salesman_id": str(salesman), "warehouse_id": warehouse["id"],
+            "lines": [{"product_id": str(soap), "quantity": 20}]}  # fmt: skip
+    load_id = uuid.UUID((await client.post("/api/van-loads", json=plan, headers=staff)).json()["id"])
+    assert (await client.post(f"/api/van-loads/{load_id}/load", json={}, headers=staff)).status_code == 200
+    departed = await client.post(f"/api/van-loads/{load_id}/depart", headers=steps.actors.headers("salesman"))
+    assert departed.json()["status"] == "in_field"
+    sale = PlacedOrder(uuid.uuid4(), salesman, load_id, "cash", Decimal("25.00"), [OrderLine(soap, 5)])
+    async with wide_db.transaction() as tx:
+        assert (await reservations.reserve_order(tx, tenant_id, sale)).status == "sold"
+    van_id = uuid.UUID(van["id"])
+    assert await steps.level(van_id, soap) == (15, 0)
+    returned = new_event("order.status_changed", tenant_id=tenant_id, aggregate_id=sale.order_id, producer="orders",
+                         payload={"order_id": str(sale.order_id), "from_status": "delivered", "to_status": "returned"})  # fmt: skip
+    sub = next(s for s in subscriptions() if s.event_type == "order.status_changed")
+    pool = await wide_db.pool()
+
+    async with pool.acquire() as command, pool.acquire() as watcher:
+        locking = command.transaction()
+        await locking.start()
+        await van_sales_repo.lock_load(command, tenant_id, load_id)  # the command's first lock
+        taking_pid: list[int] = []
+
+        async def take_back() -> None:
+            async with wide_db.transaction() as tx:
+                taking_pid.append(await (await tx.raw()).fetchval("SELECT pg_backend_pid()"))
+                if path == "batch":
+                    await sub.batch_handler(tx, [returned])  # type: ignore[misc]
+                else:
+                    await sub.handler(tx, returned)
+
+        taking = asyncio.create_task(take_back())
+        await wait_until_blocked(watcher, taking_pid)
+        await asyncio.wait_for(stock_repo.lock_levels(command, tenant_id, [(van_id, soap)]), timeout=10)
+        await locking.commit()
+        await asyncio.wait_for(taking, timeout=10)
+
+    assert await steps.level(van_id, soap) == (20, 0)
+    async with wide_db.transaction() as tx:
+        raw = await tx.raw()
+        status = await raw.fetchval("SELECT status FROM reservations WHERE order_id = $1", sale.order_id)
+        sold = await raw.fetchval(
+            "SELECT sold FROM van_load_lines WHERE van_load_id = $1 AND product_id = $2", load_id, soap
+        )
+    assert (status, sold) == ("returned", 0)
+    assert await steps.ledger_mismatches() == []

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from field.adapters import reservations_repo as repo
-from field.adapters import stock_repo
+from field.adapters import stock_repo, van_sales_repo
 from field.adapters.stock_repo import Cause
 from field.domain.orders import PlacedOrder, ReservationResult
 from field.domain.stock import Key, Level, StockChange, plan_changes
@@ -179,13 +179,16 @@ async def reject_order(
 async def lock_for_settling(
     tx: Tx, orders: list[tuple[uuid.UUID, uuid.UUID]], releasing: list[tuple[uuid.UUID, uuid.UUID]]
 ) -> None:
-    """Take at once, and in the order every stock writer takes them (reservation rows, then levels by tenant,
-    location and product), the locks that settling these orders one after the other would take as each came:
-    a release of an order not reserved yet claims its row as released first (as `release_order` would), then
-    every reservation row is locked, then every level a reserved or sold one holds. Settled one by one without
-    this, a batch held the levels of its first order while waiting for those of its second, which another batch
-    or a stock command held in the other order: PostgreSQL broke the deadlock by failing one of them."""
+    """Take at once, and in the order every stock writer takes them (van loads, then reservation rows, then
+    levels by tenant, location and product), the locks that settling these orders one after the other would
+    take as each came: the van loads that returned van sales were sold from, then a release of an order not
+    reserved yet claims its row as released first (as `release_order` would), then every reservation row is
+    locked, then every level a reserved or sold one holds. Settled one by one without this, a batch held the
+    levels of its first order while waiting for those of its second, which another batch or a stock command held
+    in the other order: PostgreSQL broke the deadlock by failing one of them."""
     raw = await tx.raw()
+    for tenant_id, load_id in await repo.van_loads_of(raw, sorted(set(orders))):
+        await van_sales_repo.lock_load(raw, tenant_id, load_id)
     for tenant_id, order_id in sorted(set(releasing)):
         await repo.claim(raw, tenant_id, order_id, location_id=None, van_load_id=None, status="released", lines=[])
     levels: dict[uuid.UUID, set[Key]] = {}
@@ -225,8 +228,11 @@ async def deliver_order(tx: Tx, tenant_id: uuid.UUID, order_id: uuid.UUID, actor
 
 
 async def take_back_order(tx: Tx, tenant_id: uuid.UUID, order_id: uuid.UUID, actor_id: uuid.UUID | None = None) -> str:
-    """A returned order's units come back where they were sold from (`return` movements)."""
+    """A returned order's units come back where they were sold from (`return` movements). A van sale's load is
+    locked before its reservation and levels, as a van sale and the van load commands lock it."""
     raw = await tx.raw()
+    for load_tenant, load_id in await repo.van_loads_of(raw, [(tenant_id, order_id)]):
+        await van_sales_repo.lock_load(raw, load_tenant, load_id)
     row = await repo.get_for_update(raw, tenant_id, order_id)
     if row is None or row["status"] != "sold":
         return row["status"] if row else "unknown"
