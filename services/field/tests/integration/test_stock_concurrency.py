@@ -230,7 +230,7 @@ async def test_a_batch_of_releases_takes_its_levels_in_one_order_and_waits_inste
     from field.adapters import stock_repo
     from field.main import subscriptions
     from salessync.events import new_event
-    from salessync.testing.helpers import wait_until_blocked
+    from salessync.testing.helpers import interleave_locks
 
     tenant_id = uuid.uuid4()
     warehouse = await _location(wide_db, tenant_id)
@@ -248,25 +248,12 @@ async def test_a_batch_of_releases_takes_its_levels_in_one_order_and_waits_inste
     ]  # fmt: skip
     sub = next(s for s in subscriptions() if s.event_type == "order.status_changed")
     assert sub.batch_handler is not None
-    pool = await wide_db.pool()
-
-    async with pool.acquire() as command, pool.acquire() as watcher:
-        locking = command.transaction()
-        await locking.start()
-        await stock_repo.lock_levels(command, tenant_id, [(warehouse, low)])  # the command's first lock
-        batch_pid: list[int] = []
-
-        async def batch() -> None:
-            async with wide_db.transaction() as tx:
-                batch_pid.append(await (await tx.raw()).fetchval("SELECT pg_backend_pid()"))
-                await sub.batch_handler(tx, events)  # type: ignore[misc]
-
-        batch_task = asyncio.create_task(batch())
-
-        await wait_until_blocked(watcher, batch_pid)
-        await asyncio.wait_for(stock_repo.lock_levels(command, tenant_id, [(warehouse, high)]), timeout=10)
-        await locking.commit()
-        await asyncio.wait_for(batch_task, timeout=10)
+    await interleave_locks(
+        wide_db,
+        lambda command: stock_repo.lock_levels(command, tenant_id, [(warehouse, low)]),
+        lambda tx: sub.batch_handler(tx, events),  # type: ignore[misc]
+        lambda command: stock_repo.lock_levels(command, tenant_id, [(warehouse, high)]),
+    )
 
     assert await steps.level(warehouse, low) == (10, 0)
     assert await steps.level(warehouse, high) == (10, 0)
@@ -292,7 +279,7 @@ async def test_taking_back_a_van_sale_locks_its_van_load_first_and_waits_instead
     from field.adapters import stock_repo, van_sales_repo
     from field.main import subscriptions
     from salessync.events import new_event
-    from salessync.testing.helpers import wait_until_blocked
+    from salessync.testing.helpers import interleave_locks
 
     client, tenant_id = steps.client, steps.actors.tenant_id
     salesman, staff = steps.actors.user_id("salesman"), steps.actors.headers("warehouse_staff")
@@ -313,27 +300,12 @@ async def test_taking_back_a_van_sale_locks_its_van_load_first_and_waits_instead
     returned = new_event("order.status_changed", tenant_id=tenant_id, aggregate_id=sale.order_id, producer="orders",
                          payload={"order_id": str(sale.order_id), "from_status": "delivered", "to_status": "returned"})  # fmt: skip
     sub = next(s for s in subscriptions() if s.event_type == "order.status_changed")
-    pool = await wide_db.pool()
-
-    async with pool.acquire() as command, pool.acquire() as watcher:
-        locking = command.transaction()
-        await locking.start()
-        await van_sales_repo.lock_load(command, tenant_id, load_id)  # the command's first lock
-        taking_pid: list[int] = []
-
-        async def take_back() -> None:
-            async with wide_db.transaction() as tx:
-                taking_pid.append(await (await tx.raw()).fetchval("SELECT pg_backend_pid()"))
-                if path == "batch":
-                    await sub.batch_handler(tx, [returned])  # type: ignore[misc]
-                else:
-                    await sub.handler(tx, returned)
-
-        taking = asyncio.create_task(take_back())
-        await wait_until_blocked(watcher, taking_pid)
-        await asyncio.wait_for(stock_repo.lock_levels(command, tenant_id, [(van_id, soap)]), timeout=10)
-        await locking.commit()
-        await asyncio.wait_for(taking, timeout=10)
+    await interleave_locks(
+        wide_db,
+        lambda command: van_sales_repo.lock_load(command, tenant_id, load_id),
+        lambda tx: sub.batch_handler(tx, [returned]) if path == "batch" else sub.handler(tx, returned),  # type: ignore[misc]
+        lambda command: stock_repo.lock_levels(command, tenant_id, [(van_id, soap)]),
+    )
 
     assert await steps.level(van_id, soap) == (20, 0)
     async with wide_db.transaction() as tx:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import uuid
 from decimal import Decimal
@@ -12,7 +11,7 @@ import pytest
 
 from orders.domain.status import STATUSES, TRANSITIONS
 from salessync.events import new_event
-from salessync.testing.helpers import eventually, wait_until_blocked
+from salessync.testing.helpers import eventually, interleave_locks
 
 
 async def placed(client: httpx.AsyncClient, world, role: str = "salesman", **extra) -> dict:  # type: ignore[no-untyped-def]
@@ -350,44 +349,32 @@ async def test_a_batch_that_moves_a_balance_does_not_deadlock_with_a_placement_o
     rejected = next(sub for sub in subscriptions() if sub.event_type == "stock.rejected")
     answers = [stock_event(world, "rejected", order, reason="no stock", shortages=[]) for order in (first, second)]
     shard = order_writes.stats_shard(first["id"])
-    pool = await world.db.pool()
 
-    async with pool.acquire() as placement, pool.acquire() as watcher:
-        placing = placement.transaction()
-        await placing.start()
-        await placement.execute(  # the placement's first step: its customer row
+    async def placement_first(placement) -> None:  # type: ignore[no-untyped-def]  # its customer row
+        await placement.execute(
             "UPDATE customers SET open_balance = open_balance WHERE tenant_id = $1 AND id = $2",
             world.tenant_id,
             second["customer_id"],
         )
-        batch_pid: list[int] = []
 
-        async def batch() -> None:
-            async with world.db.transaction() as tx:
-                raw = await tx.raw()
-                batch_pid.append(await raw.fetchval("SELECT pg_backend_pid()"))
-                if writer == "set_statuses":
-                    await order_writes.set_statuses(raw, moves)
-                else:
-                    assert rejected.batch_handler is not None  # several stock answers are written as one batch
-                    await rejected.batch_handler(tx, answers)
+    async def batch(tx) -> None:  # type: ignore[no-untyped-def]
+        if writer == "set_statuses":
+            await order_writes.set_statuses(await tx.raw(), moves)
+        else:
+            assert rejected.batch_handler is not None  # several stock answers are written as one batch
+            await rejected.batch_handler(tx, answers)
 
-        batch_task = asyncio.create_task(batch())
-
-        await wait_until_blocked(watcher, batch_pid)
-        # the placement's last step: the stats row of its (pending, unpaid) shard, the one the first move left
-        await asyncio.wait_for(
-            placement.execute(
-                "INSERT INTO order_stats AS s (tenant_id, status, payment_status, shard, n, amount) "
-                "VALUES ($1, 'pending', 'unpaid', $2, 0, 0) "
-                "ON CONFLICT (tenant_id, status, payment_status, shard) DO UPDATE SET n = s.n",
-                world.tenant_id,
-                shard,
-            ),
-            timeout=10,
+    async def placement_last(placement) -> None:  # type: ignore[no-untyped-def]
+        # the stats row of its (pending, unpaid) shard, the one the first move left
+        await placement.execute(
+            "INSERT INTO order_stats AS s (tenant_id, status, payment_status, shard, n, amount) "
+            "VALUES ($1, 'pending', 'unpaid', $2, 0, 0) "
+            "ON CONFLICT (tenant_id, status, payment_status, shard) DO UPDATE SET n = s.n",
+            world.tenant_id,
+            shard,
         )
-        await placing.commit()
-        await asyncio.wait_for(batch_task, timeout=10)
+
+    await interleave_locks(world.db, placement_first, batch, placement_last)
 
     assert (await status_of(client, world, first, first_to)) is not None
     assert (await status_of(client, world, second, "rejected")) is not None

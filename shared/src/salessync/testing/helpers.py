@@ -170,3 +170,40 @@ async def wait_until_blocked(watcher: Any, pids: list[int], *, timeout: float = 
         )
 
     await eventually(blocked, timeout=timeout, message="the transaction under test never waited for a lock")
+
+
+async def interleave_locks(
+    db: Database,
+    first: Callable[[Any], Awaitable[Any]],
+    under_test: Callable[[Any], Awaitable[Any]],
+    second: Callable[[Any], Awaitable[Any]],
+    *,
+    timeout: float = 10.0,
+) -> None:
+    """A lock-order deadlock's interleaving, the same every run. Another transaction takes its first lock
+    (`first(connection)`); `under_test(tx)` runs in a transaction of `db` until it waits for a lock
+    (`wait_until_blocked`); the other transaction then takes its second lock (`second(connection)`) and commits,
+    and `under_test` must finish. When the two take their locks in opposite orders, PostgreSQL fails one of them
+    with `DeadlockDetectedError`, which this raises."""
+    pool = await db.pool()
+    async with pool.acquire() as other, pool.acquire() as watcher:
+        locking = other.transaction()
+        await locking.start()
+        await first(other)
+        pids: list[int] = []
+
+        async def run() -> None:
+            async with db.transaction() as tx:
+                pids.append(await (await tx.raw()).fetchval("SELECT pg_backend_pid()"))
+                await under_test(tx)
+
+        task = asyncio.create_task(run())
+        try:
+            await wait_until_blocked(watcher, pids, timeout=timeout)
+            await asyncio.wait_for(second(other), timeout=timeout)
+            await locking.commit()
+        except BaseException:
+            await locking.rollback()
+            await asyncio.gather(task, return_exceptions=True)
+            raise
+        await asyncio.wait_for(task, timeout=timeout)
