@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -350,22 +351,22 @@ async def test_a_batch_that_moves_a_balance_does_not_deadlock_with_a_placement_o
     answers = [stock_event(world, "rejected", order, reason="no stock", shortages=[]) for order in (first, second)]
     shard = order_writes.stats_shard(first["id"])
 
-    async def placement_first(placement) -> None:  # type: ignore[no-untyped-def]  # its customer row
+    async def placement_first(placement: Any) -> None:  # the placement's first step: its customer row
         await placement.execute(
             "UPDATE customers SET open_balance = open_balance WHERE tenant_id = $1 AND id = $2",
             world.tenant_id,
             second["customer_id"],
         )
 
-    async def batch(tx) -> None:  # type: ignore[no-untyped-def]
+    async def batch(tx: Any) -> None:
         if writer == "set_statuses":
             await order_writes.set_statuses(await tx.raw(), moves)
         else:
             assert rejected.batch_handler is not None  # several stock answers are written as one batch
             await rejected.batch_handler(tx, answers)
 
-    async def placement_last(placement) -> None:  # type: ignore[no-untyped-def]
-        # the stats row of its (pending, unpaid) shard, the one the first move left
+    async def placement_last(placement: Any) -> None:
+        # the placement's last step: the stats row of its (pending, unpaid) shard, the one the first move left
         await placement.execute(
             "INSERT INTO order_stats AS s (tenant_id, status, payment_status, shard, n, amount) "
             "VALUES ($1, 'pending', 'unpaid', $2, 0, 0) "
