@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
@@ -379,5 +380,48 @@ async def test_a_batch_that_moves_a_balance_does_not_deadlock_with_a_placement_o
 
     assert (await status_of(client, world, first, first_to)) is not None
     assert (await status_of(client, world, second, "rejected")) is not None
+    kept, summed = await world.stats_summary()
+    assert kept == summed
+
+
+async def test_two_batches_take_stats_rows_in_one_order_and_wait_instead_of_deadlocking(
+    client: httpx.AsyncClient, world
+) -> None:
+    """Two replicas confirm their batches at once. Each move takes its order's two stats rows (pending, then
+    confirmed) in its shard; taken move by move, a batch whose first order was in a higher shard than its second
+    held the higher shard's rows while waiting for the lower's, and a batch in the other order deadlocked with it.
+    `set_statuses` now locks every stats row of the batch first, by shard. A transaction stands in for the other
+    batch, with a pause between its two locks."""
+    from orders.adapters import order_writes
+    from orders.service_layer.status_changes import _planned
+
+    by_shard: dict[int, dict[str, Any]] = {}
+    while len(by_shard) < 2:
+        order = await placed(client, world)
+        by_shard.setdefault(order_writes.stats_shard(order["id"]), order)
+    low, high = sorted(by_shard)
+    async with world.db.transaction() as tx:
+        raw = await tx.raw()
+        rows = [await order_writes.load_for_update(raw, world.tenant_id, by_shard[s]["id"]) for s in (high, low)]
+    moves = [_planned(world.tenant_id, dict(row), "confirmed", reason=None, actor_id=None) for row in rows if row]
+
+    def pending_row(shard: int) -> Callable[[Any], Awaitable[None]]:
+        async def lock(other: Any) -> None:
+            await other.execute(
+                "UPDATE order_stats SET n = n WHERE tenant_id = $1 AND status = 'pending' "
+                "AND payment_status = 'unpaid' AND shard = $2",
+                world.tenant_id,
+                shard,
+            )
+
+        return lock
+
+    async def batch(tx: Any) -> None:
+        await order_writes.set_statuses(await tx.raw(), moves)
+
+    await interleave_locks(world.db, pending_row(low), batch, pending_row(high))
+
+    for shard in (low, high):
+        assert (await status_of(client, world, by_shard[shard], "confirmed")) is not None
     kept, summed = await world.stats_summary()
     assert kept == summed
