@@ -390,8 +390,8 @@ async def test_two_batches_take_stats_rows_in_one_order_and_wait_instead_of_dead
     """Two replicas confirm their batches at once. Each move takes its order's two stats rows (pending, then
     confirmed) in its shard; taken move by move, a batch whose first order was in a higher shard than its second
     held the higher shard's rows while waiting for the lower's, and a batch in the other order deadlocked with it.
-    `set_statuses` now locks every stats row of the batch first, by shard. A transaction stands in for the other
-    batch, with a pause between its two locks."""
+    `set_statuses` now runs a batch's moves by shard. A transaction stands in for the other batch, with a pause
+    between its two locks."""
     from orders.adapters import order_writes
     from orders.service_layer.status_changes import _planned
 

@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 
 from orders.domain.placing import PricedOrder
-from orders.domain.status import PAYMENT_STATUSES, STATUSES
+from orders.domain.status import STATUSES
 from salessync.events import Event, encode_event
 
 NUMBER_PLACEHOLDER = "@@ORDER_NUMBER@@"
@@ -237,31 +237,22 @@ FOR NO KEY UPDATE OF c
 """
 
 
-# Every `order_stats` row a batch of moves changes, locked after its customers and before any move, in the order
-# every writer of those rows takes them: by tenant and shard, then forward in the status and payment tables (one
-# move, or one payment, takes its two rows of one shard forward). Taken move by move, two batches (two replicas)
-# whose moves came in different shard orders took each other's rows in opposite orders and deadlocked. A row that
-# does not exist yet (a tenant's first order in that status and shard) is created, and locked, by its move.
-_LOCK_STATS = """
-SELECT 1 FROM unnest($1::uuid[], $2::text[], $3::text[], $4::smallint[]) WITH ORDINALITY
-                AS k(tenant_id, status, payment_status, shard, n)
-JOIN order_stats s ON s.tenant_id = k.tenant_id AND s.status = k.status AND s.payment_status = k.payment_status
-                  AND s.shard = k.shard
-ORDER BY k.n
-FOR NO KEY UPDATE OF s
-"""
+# The order in which a batch's moves run, so that every batch takes `order_stats` rows in one order: by tenant and
+# shard, then forward in the status table, as one move takes its two rows (leaving one status for a later one).
+# Run in arrival order, a batch whose first order was in a higher shard than its second held the higher shard's
+# rows while waiting for the lower's, and a batch of another replica in the other order deadlocked with it.
+# Sorting, not locking every row first: a placement waits for its shard's pending row while it holds the day's
+# counter, and rows locked at the start of a batch held every placement up for the whole batch (7-12% fewer
+# orders/s in three A/B pairs). Two moves of one order keep their order (the first leaves the status the second
+# starts from), and events of one order stay in order in the outbox.
 _STATUS_RANK = {name: rank for rank, name in enumerate(STATUSES)}
-_PAYMENT_RANK = {name: rank for rank, name in enumerate(PAYMENT_STATUSES)}
 
 
-def _stats_rows(moves: list[StatusMove]) -> list[tuple[str, str, str, int]]:
-    """The (tenant, status, payment status, shard) rows the moves change, in `_LOCK_STATS`'s order."""
-    rows = set()
-    for m in moves:
-        shard = stats_shard(m.order_id)
-        rows.add((m.tenant_id, m.from_status, m.payment_status, shard))
-        rows.add((m.tenant_id, m.to_status, m.payment_status, shard))
-    return sorted(rows, key=lambda r: (r[0], r[3], _STATUS_RANK[r[1]], _PAYMENT_RANK[r[2]]))
+def _in_lock_order(moves: list[StatusMove]) -> list[StatusMove]:
+    return sorted(
+        moves,
+        key=lambda m: (m.tenant_id, stats_shard(m.order_id), _STATUS_RANK[m.from_status], _STATUS_RANK[m.to_status]),
+    )
 
 
 class StatusMoveLost(RuntimeError):
@@ -307,21 +298,19 @@ class StatusMove:
 
 
 async def set_statuses(raw: Any, moves: list[StatusMove]) -> None:
-    """Each move, in order, in one round trip (asyncpg pipelines `fetchmany`): the order moved, its history
+    """Every move in one round trip (asyncpg pipelines `fetchmany`): the order moved, its history
     row and its `order.status_changed` outbox row written, the customer's open balance moved by the move's
     `balance_delta`, one statement each. Two moves of one order (a van sale: confirmed, then delivered) run one
     after the other like separate statements. The customers whose balance moves are locked first
-    (`_LOCK_CUSTOMERS`), then the stats rows (`_LOCK_STATS`). Raises `StatusMoveLost`, naming the orders, when a
-    move found its order in another status than it was planned from (it wrote nothing; the caller's transaction
+    (`_LOCK_CUSTOMERS`); the moves then run in `_in_lock_order`. Raises `StatusMoveLost`, naming the orders, when
+    a move found its order in another status than it was planned from (it wrote nothing; the caller's transaction
     must roll back)."""
     if not moves:
         return
     owing = sorted({(m.tenant_id, m.customer_id) for m in moves if m.balance_delta})
     if owing:
         await raw.execute(_LOCK_CUSTOMERS, [t for t, _ in owing], [c for _, c in owing])
-    if len(moves) > 1:  # one move takes its two rows in that order by itself
-        rows = _stats_rows(moves)
-        await raw.execute(_LOCK_STATS, *([r[i] for r in rows] for i in range(4)))
+    moves = _in_lock_order(moves)
     applied = {row[0] for row in await raw.fetchmany(_SET_STATUS, [move.args() for move in moves])}
     lost = [m for m in moves if str(uuid.UUID(m.event.event_id)) not in applied]
     if lost:
