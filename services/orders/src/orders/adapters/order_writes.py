@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 
 from orders.domain.placing import PricedOrder
-from orders.domain.status import STATUSES
+from orders.domain.status import PAYMENT_STATUSES, STATUSES
 from salessync.events import Event, encode_event
 
 NUMBER_PLACEHOLDER = "@@ORDER_NUMBER@@"
@@ -238,7 +238,8 @@ FOR NO KEY UPDATE OF c
 
 
 # The order in which a batch's moves run, so that every batch takes `order_stats` rows in one order: by tenant and
-# shard, then forward in the status table, as one move takes its two rows (leaving one status for a later one).
+# shard, then forward in the status table, as one move takes its two rows (leaving one status for a later one), and
+# in the payment table, as a payment takes its two.
 # Run in arrival order, a batch whose first order was in a higher shard than its second held the higher shard's
 # rows while waiting for the lower's, and a batch of another replica in the other order deadlocked with it.
 # Sorting, not locking every row first: a placement waits for its shard's pending row while it holds the day's
@@ -246,13 +247,15 @@ FOR NO KEY UPDATE OF c
 # orders/s in three A/B pairs). Two moves of one order keep their order (the first leaves the status the second
 # starts from), and events of one order stay in order in the outbox.
 _STATUS_RANK = {name: rank for rank, name in enumerate(STATUSES)}
+_PAYMENT_RANK = {name: rank for rank, name in enumerate(PAYMENT_STATUSES)}
 
 
 def _in_lock_order(moves: list[StatusMove]) -> list[StatusMove]:
-    return sorted(
-        moves,
-        key=lambda m: (m.tenant_id, stats_shard(m.order_id), _STATUS_RANK[m.from_status], _STATUS_RANK[m.to_status]),
-    )
+    def key(m: StatusMove) -> tuple[str, int, int, int, int]:
+        status, payment = _STATUS_RANK[m.from_status], _PAYMENT_RANK[m.payment_status]
+        return m.tenant_id, stats_shard(m.order_id), status, payment, _STATUS_RANK[m.to_status]
+
+    return sorted(moves, key=key)
 
 
 class StatusMoveLost(RuntimeError):
