@@ -187,12 +187,12 @@ async def lock_for_settling(
     levels of its first order while waiting for those of its second, which another batch or a stock command held
     in the other order: PostgreSQL broke the deadlock by failing one of them."""
     raw = await tx.raw()
-    for tenant_id, load_id in await repo.van_loads_of(raw, sorted(set(orders))):
-        await van_sales_repo.lock_load(raw, tenant_id, load_id)
+    settling = sorted(set(orders))
+    await _lock_van_loads(raw, settling)
     for tenant_id, order_id in sorted(set(releasing)):
         await repo.claim(raw, tenant_id, order_id, location_id=None, van_load_id=None, status="released", lines=[])
     levels: dict[uuid.UUID, set[Key]] = {}
-    for row in await repo.lock_many(raw, sorted(set(orders))):
+    for row in await repo.lock_many(raw, settling):
         if row["status"] in ("reserved", "sold"):
             keys = levels.setdefault(row["tenant_id"], set())
             keys.update((row["location_id"], product) for product, _ in row["lines"])
@@ -231,8 +231,7 @@ async def take_back_order(tx: Tx, tenant_id: uuid.UUID, order_id: uuid.UUID, act
     """A returned order's units come back where they were sold from (`return` movements). A van sale's load is
     locked before its reservation and levels, as a van sale and the van load commands lock it."""
     raw = await tx.raw()
-    for load_tenant, load_id in await repo.van_loads_of(raw, [(tenant_id, order_id)]):
-        await van_sales_repo.lock_load(raw, load_tenant, load_id)
+    await _lock_van_loads(raw, [(tenant_id, order_id)])
     row = await repo.get_for_update(raw, tenant_id, order_id)
     if row is None or row["status"] != "sold":
         return row["status"] if row else "unknown"
@@ -242,6 +241,12 @@ async def take_back_order(tx: Tx, tenant_id: uuid.UUID, order_id: uuid.UUID, act
         await van_sales.undo_van_sale(tx, tenant_id, row)
     await repo.set_status(raw, tenant_id, order_id, "returned")
     return "returned"
+
+
+async def _lock_van_loads(raw: Any, orders: list[tuple[uuid.UUID, uuid.UUID]]) -> None:
+    """Lock the van loads these orders were sold from (first in every field writer's lock order)."""
+    for tenant_id, load_id in await repo.van_loads_of(raw, orders):
+        await van_sales_repo.lock_load(raw, tenant_id, load_id)
 
 
 async def _must_apply(tx: Tx, tenant_id: uuid.UUID, changes: list[StockChange], cause: Cause) -> None:

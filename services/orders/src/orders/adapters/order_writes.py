@@ -244,8 +244,8 @@ FOR NO KEY UPDATE OF c
 # rows while waiting for the lower's, and a batch of another replica in the other order deadlocked with it.
 # Sorting, not locking every row first: a placement waits for its shard's pending row while it holds the day's
 # counter, so rows locked at the start of a batch would hold placements up for the whole batch (that version
-# placed 7-12% fewer orders/s in three A/B pairs). Two moves of one order keep their order (the first leaves the status the second
-# starts from), and events of one order stay in order in the outbox.
+# placed 7-12% fewer orders/s in three A/B pairs). Two moves of one order keep their order (the first leaves the
+# status the second starts from), and events of one order stay in order in the outbox.
 _STATUS_RANK = {name: rank for rank, name in enumerate(STATUSES)}
 _PAYMENT_RANK = {name: rank for rank, name in enumerate(PAYMENT_STATUSES)}
 
