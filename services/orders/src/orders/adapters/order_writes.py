@@ -137,7 +137,7 @@ async def insert_order(
         *_order_args(new, priced),
         placed.event_id,
         placed.subject,
-        _encoded(placed),
+        encoded(placed),
         NUMBER_PLACEHOLDER,
         seen_version,
         seen_balance,
@@ -151,7 +151,7 @@ def stats_shard(order_id: str) -> int:
     return uuid.UUID(order_id).int % STATS_SHARDS
 
 
-def _encoded(event: Event) -> str:
+def encoded(event: Event) -> str:
     return encode_event(event).decode()
 
 

@@ -1,9 +1,10 @@
 """Placing an order: `place` (no Idempotency-Key) and `place_order` (inside the key's transaction).
 
-`place` reads the customer, its open balance and price list and the products in one statement, prices the order
-and writes it in a second, in autocommit (order_writes explains the statement). The write takes place only if
-the customer row still holds the balance and version it was priced against; when another order or change of
-that customer came in between, the order is read again with the customer row locked and written in one
+`place` reads the customer, its open balance and price list and the products in one autocommit statement,
+prices the order, and hands it to the process's `PlacementWriter`, which writes it with the orders ready at the
+same moment in one statement (group commit; placement_writes explains the statement). The write takes place only
+if the customer row still holds the balance and version the order was priced against; when another order or
+change of that customer came in between, the order is read again with the customer row locked and written in one
 transaction, which cannot miss. `place_order` always takes that locked path, in the key's transaction.
 """
 
@@ -15,40 +16,51 @@ from decimal import Decimal
 from typing import Any
 
 from orders.adapters import copies, order_writes
+from orders.adapters.placement_writes import ReadyOrder
 from orders.domain.errors import NotAllowed
-from orders.domain.placing import PricedOrder, check_lines, price_order
+from orders.domain.placing import check_lines, price_order
 from orders.domain.policy import PLACERS
 from orders.service_layer import messages
 from orders.service_layer.commands import PlaceOrder
+from orders.service_layer.placement_groups import writer_for
 from salessync.db import Database, Tx
-from salessync.events import Event
 
 
 async def place(db: Database, cmd: PlaceOrder, discount_caps: dict[str, Decimal]) -> dict[str, Any]:
-    """Place the order in two autocommit statements; on a concurrent change of the customer, in a transaction."""
+    """Read and price the order in autocommit, write it in the next group; when its customer changed in between,
+    read and write it again in one transaction under the customer's lock."""
     _check_request(cmd, discount_caps)
     async with db.autocommit() as tx:
-        raw = await tx.raw()
-        out = await _read_price_write(raw, cmd, discount_caps, lock=False)
-        if out is None:
-            async with raw.transaction():
-                out = await _read_price_write(raw, cmd, discount_caps, lock=True)
-        if out is None:  # the customer row is locked by this transaction: its balance cannot have moved
-            raise RuntimeError(f"order for customer {cmd.customer_id} not written under the customer's lock")
-        order, event = out
-        tx.events.append(event)  # its outbox row is written; this wakes the relay when the block ends
-    return order
+        ready = await _prepare(await tx.raw(), cmd, discount_caps, lock=False)
+    written = await writer_for(db).write(ready)
+    if written is None:
+        async with db.transaction() as tx:
+            ready = await _prepare(await tx.raw(), cmd, discount_caps, lock=True)
+            written = await _write(tx, ready)
+    return order_out(ready, *written)
 
 
 async def place_order(tx: Tx, cmd: PlaceOrder, discount_caps: dict[str, Decimal]) -> dict[str, Any]:
     """Place the order in the caller's transaction (the Idempotency-Key path stores the answer there)."""
     _check_request(cmd, discount_caps)
-    out = await _read_price_write(await tx.raw(), cmd, discount_caps, lock=True)
-    if out is None:
-        raise RuntimeError(f"order for customer {cmd.customer_id} not written under the customer's lock")
-    order, event = out
-    tx.events.append(event)  # the outbox row is written by the statement above; this wakes the relay on commit
-    return order
+    ready = await _prepare(await tx.raw(), cmd, discount_caps, lock=True)
+    return order_out(ready, *await _write(tx, ready))
+
+
+async def _write(tx: Tx, ready: ReadyOrder) -> tuple[str, datetime]:
+    """The write of an order read with its customer row locked by `tx`: it cannot miss."""
+    written = await order_writes.insert_order(
+        await tx.raw(),
+        ready.new,
+        ready.priced,
+        ready.event,
+        seen_version=ready.seen_version,
+        seen_balance=ready.seen_balance,
+    )
+    if written is None:  # the customer row is locked by this transaction: its balance cannot have moved
+        raise RuntimeError(f"order for customer {ready.priced.customer.id} not written under the customer's lock")
+    tx.events.append(ready.event)  # its outbox row is written; this wakes the relay on commit
+    return written
 
 
 def _check_request(cmd: PlaceOrder, discount_caps: dict[str, Decimal]) -> None:
@@ -58,11 +70,9 @@ def _check_request(cmd: PlaceOrder, discount_caps: dict[str, Decimal]) -> None:
     check_lines(cmd.items, cmd.role, discount_caps)
 
 
-async def _read_price_write(
-    raw: Any, cmd: PlaceOrder, discount_caps: dict[str, Decimal], *, lock: bool
-) -> tuple[dict[str, Any], Event] | None:
-    """Read what the order is priced against, price it, write it: the answer and its `order.placed`, or None
-    when the customer row changed between the read and the write (only possible without `lock`)."""
+async def _prepare(raw: Any, cmd: PlaceOrder, discount_caps: dict[str, Decimal], *, lock: bool) -> ReadyOrder:
+    """Read what the order is priced against and price it: the order ready for its write, guarded by the
+    customer's version and balance as read."""
     seen = await copies.read_for_order(
         raw, cmd.tenant_id, cmd.customer_id, [x.product_id for x in cmd.items], lock=lock
     )
@@ -107,19 +117,12 @@ async def _read_price_write(
         delivery_date=cmd.delivery_date,
         history_reason="placed with credit override" if priced.credit_override_used else None,
     )
-    written = await order_writes.insert_order(
-        raw, new, priced, event, seen_version=seen.version, seen_balance=seen.open_balance
-    )
-    if written is None:
-        return None
-    number, created_at = written
-    return order_out(new, priced, number, created_at, cmd.actor_id), event
+    return ReadyOrder(new, priced, event, seen_version=seen.version, seen_balance=seen.open_balance)
 
 
-def order_out(
-    new: order_writes.NewOrder, priced: PricedOrder, number: str, created_at: datetime, actor: str
-) -> dict[str, Any]:
+def order_out(ready: ReadyOrder, number: str, created_at: datetime) -> dict[str, Any]:
     """The order as GET /api/orders/{id} shows it, from what was just written."""
+    new, priced, actor = ready.new, ready.priced, ready.new.salesman_id
     t = priced.totals
     return {
         "id": new.id,
