@@ -21,7 +21,6 @@ import pytest
 from orders.domain.placing import DEFAULT_DISCOUNT_CAPS, LineRequest
 from orders.service_layer import placing
 from orders.service_layer.commands import PlaceOrder
-from orders.service_layer.placement_groups import writer_for
 from salessync.testing.helpers import eventually
 
 
@@ -49,7 +48,7 @@ async def _groups_held_back(world: Any, first: PlaceOrder, queued: list[PlaceOrd
     """Place `first` while another transaction holds the day's counter row; once its group waits for that row,
     place `queued` and wait until all of them are ready and queued; release the row when the block ends. Yields
     the tasks, `first`'s at index 0."""
-    writer = writer_for(world.db)
+    groups = placing.groups_of(world.db)
     pool = await world.db.pool()
     async with pool.acquire() as other, pool.acquire() as watcher:
         async with other.transaction():
@@ -70,7 +69,7 @@ async def _groups_held_back(world: Any, first: PlaceOrder, queued: list[PlaceOrd
 
             await eventually(first_waits, message="the first group never waited for the counter row")
             tasks += [_place(world, cmd) for cmd in queued]
-            await eventually(lambda: _true(writer.waiting() == len(queued)), message="the orders never queued")
+            await eventually(lambda: _true(groups.waiting() == len(queued)), message="the orders never queued")
             yield tasks
 
 

@@ -1,109 +1,97 @@
-"""Group commit of placements: the orders a process has ready at one moment are written in one statement.
+"""Group commit of placements: the orders a process receives while one group is placed go together in the next.
 
 A placement of one tenant holds the day's counter row from its write until its commit is flushed, so one by one,
-placements of a tenant passed that row one WAL flush at a time, each with its own commit. Here each (tenant,
-day) has at most one write in flight per process; the orders that become ready meanwhile wait and go together
-in the next one (`placement_writes.insert_orders`): one statement, one commit, one flush for the group. A lone
-order still goes at once, alone. Nothing here outlives a write: a replica keeps no state another one needs.
+placements of a tenant passed that row one WAL flush at a time, each with its own read, write and commit. Here
+each tenant has at most one group in flight per process; the orders that arrive meanwhile wait and go together
+in the next one (`placing.place_group`: one read, one placing statement, one commit, one flush). A lone order
+still goes at once, alone. Nothing here outlives a group: a replica keeps no state another one needs.
 
-A customer's second order waits for a later group (one statement moves a customer's balance once); it then
-finds the balance moved and is written again under the customer's lock by the caller, as when any other change
-of the customer came in between its read and its write.
+A customer's second order waits for a later group (one statement moves a customer's balance once).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
-import weakref
-from datetime import date, datetime
+from collections.abc import Awaitable, Callable
+from typing import Generic, TypeVar
 
-import asyncpg
 from prometheus_client import Histogram
 
-from orders.adapters import placement_writes
-from orders.adapters.placement_writes import ReadyOrder
-from salessync.db import Database
 from salessync.errors import Unavailable
 
-log = logging.getLogger("orders.placements")
 MAX_GROUP = 64
 GROUP_SIZE = Histogram(
     "orders_placement_group_size",
-    "Orders written by one placing statement (group commit)",
+    "Orders placed by one group (one read, one placing statement, one commit)",
     buckets=(1, 2, 4, 8, 16, 32, 64),
 )
 
-Written = tuple[str, datetime]
-Waiting = tuple[ReadyOrder, "asyncio.Future[Written | None]"]
+In = TypeVar("In")
+Out = TypeVar("Out")
 
 
-class PlacementWriter:
-    """Writes ready orders of one process in groups, one group in flight per (tenant, day)."""
+class GroupCommit(Generic[In, Out]):
+    """Runs `place_group` on the items waiting for one key (a tenant), one group in flight per key.
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._waiting: dict[tuple[str, date], list[Waiting]] = {}
-        self._writers: dict[tuple[str, date], asyncio.Task[None]] = {}
+    `place_group(key, items)` answers one outcome per item, in order: its result, or an exception for that item
+    alone. `customer_of` names an item's customer: a group holds one item per customer at most."""
 
-    async def write(self, ready: ReadyOrder) -> Written | None:
-        """The order's number and time once its group is written; None when it was not written (its customer
-        changed since it was read, or its group failed in the database): the caller writes it under a lock."""
-        key = (ready.new.tenant_id, ready.new.day)
-        done: asyncio.Future[Written | None] = asyncio.get_running_loop().create_future()
-        self._waiting.setdefault(key, []).append((ready, done))
-        if key not in self._writers:
-            self._writers[key] = asyncio.create_task(self._drain(key), name=f"placements-{key[0]}")
+    def __init__(
+        self,
+        place_group: Callable[[str, list[In]], Awaitable[list[Out | BaseException]]],
+        customer_of: Callable[[In], str],
+    ) -> None:
+        self._place_group = place_group
+        self._customer_of = customer_of
+        self._waiting: dict[str, list[tuple[In, asyncio.Future[Out]]]] = {}
+        self._running: dict[str, asyncio.Task[None]] = {}
+
+    async def submit(self, key: str, item: In) -> Out:
+        """The item's outcome once its group is placed (its exception raised here)."""
+        done: asyncio.Future[Out] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(key, []).append((item, done))
+        if key not in self._running:
+            self._running[key] = asyncio.create_task(self._drain(key), name=f"placements-{key}")
         return await done
 
     def waiting(self) -> int:
-        """How many orders wait for a group to be written (not counting those being written)."""
+        """How many items wait for a group (not counting the group in flight)."""
         return sum(len(items) for items in self._waiting.values())
 
-    async def _drain(self, key: tuple[str, date]) -> None:
+    async def _drain(self, key: str) -> None:
         try:
             while self._waiting[key]:
-                group, self._waiting[key] = _next_group(self._waiting[key])
-                await self._write_group(key, group)
+                group, self._waiting[key] = next_group(self._waiting[key], lambda w: self._customer_of(w[0]))
+                await self._run(key, group)
         finally:
-            del self._writers[key]
-            for _, done in self._waiting.pop(key, []):  # none, unless this writer was cancelled
+            del self._running[key]
+            for _, done in self._waiting.pop(key, []):  # none, unless this task was cancelled
                 _settle(done, Unavailable("the service is stopping; the order was not placed"))
 
-    async def _write_group(self, key: tuple[str, date], group: list[Waiting]) -> None:
+    async def _run(self, key: str, group: list[tuple[In, asyncio.Future[Out]]]) -> None:
         GROUP_SIZE.observe(len(group))
         try:
-            async with self.db.autocommit() as tx:
-                written = await placement_writes.insert_orders(await tx.raw(), key[0], key[1], [r for r, _ in group])
-                tx.events.extend(r.event for r, _ in group if r.new.id in written)  # wakes the relay
-        except asyncpg.PostgresError as exc:
-            # The database refused the statement: nothing of it was written. A lone order fails with the error
-            # (as its own statement would); the orders of a larger group are each written again by their caller,
-            # so that whatever refused the group fails one order at most.
-            if len(group) == 1:
-                _settle(group[0][1], exc)
-                return
-            log.warning("a group of placements failed; written one by one: %s", exc, extra={"count": len(group)})
-            written = {}
+            outcomes = await self._place_group(key, [item for item, _ in group])
         except asyncio.CancelledError:
             for _, done in group:
                 _settle(done, Unavailable("the service is stopping; the order may not have been placed"))
             raise
-        except Exception as exc:  # the connection is lost: the group may have committed, so no second write
-            for _, done in group:
-                _settle(done, exc)
-            return
-        for ready, done in group:
-            _settle(done, written.get(ready.new.id))
+        except Exception as exc:  # e.g. the connection was lost: every order of the group meets it
+            outcomes = [exc] * len(group)
+        for (_, done), outcome in zip(group, outcomes, strict=True):
+            _settle(done, outcome)
 
 
-def _next_group(waiting: list[Waiting]) -> tuple[list[Waiting], list[Waiting]]:
-    """The next group, in arrival order (at most one order per customer, at most MAX_GROUP), and the rest."""
-    group: list[Waiting] = []
-    rest: list[Waiting] = []
+T = TypeVar("T")
+
+
+def next_group(waiting: list[T], customer_of: Callable[[T], str]) -> tuple[list[T], list[T]]:
+    """The next group, in arrival order (at most one item per customer, at most MAX_GROUP), and the rest."""
+    group: list[T] = []
+    rest: list[T] = []
     customers: set[str] = set()
     for item in waiting:
-        customer = item[0].priced.customer.id
+        customer = customer_of(item)
         if customer in customers or len(group) >= MAX_GROUP:
             rest.append(item)
         else:
@@ -112,21 +100,10 @@ def _next_group(waiting: list[Waiting]) -> tuple[list[Waiting], list[Waiting]]:
     return group, rest
 
 
-def _settle(done: asyncio.Future[Written | None], outcome: Written | None | BaseException) -> None:
-    if done.done():  # its request was cancelled: what was written stays written, as for a lone statement
+def _settle(done: asyncio.Future[T], outcome: T | BaseException) -> None:
+    if done.done():  # its request was cancelled: what was placed stays placed, as for a lone statement
         return
     if isinstance(outcome, BaseException):
         done.set_exception(outcome)
     else:
         done.set_result(outcome)
-
-
-_WRITERS: weakref.WeakKeyDictionary[Database, PlacementWriter] = weakref.WeakKeyDictionary()
-
-
-def writer_for(db: Database) -> PlacementWriter:
-    """The process's writer of placements into `db`."""
-    writer = _WRITERS.get(db)
-    if writer is None:
-        writer = _WRITERS[db] = PlacementWriter(db)
-    return writer

@@ -1,43 +1,90 @@
 """Placing an order: `place` (no Idempotency-Key) and `place_order` (inside the key's transaction).
 
-`place` reads the customer, its open balance and price list and the products in one autocommit statement,
-prices the order, and hands it to the process's `PlacementWriter`, which writes it with the orders ready at the
-same moment in one statement (group commit; placement_writes explains the statement). The write takes place only
-if the customer row still holds the balance and version the order was priced against; when another order or
-change of that customer came in between, the order is read again with the customer row locked and written in one
-transaction, which cannot miss. `place_order` always takes that locked path, in the key's transaction.
+`place` hands the order to the process's group commit (`placement_groups`): the orders that arrive while a
+group is placed go together in the next one (`place_group`), which reads what they are priced against in one
+statement, prices each, and writes them in one statement (`placement_writes`). Each order is written only if its
+customer row still holds the balance and version it was priced against; when another order or change of that
+customer came in between, the order is read again with the customer row locked and written in one transaction,
+which cannot miss. `place_order` always takes that locked path, in the key's transaction.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
+import weakref
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
-from orders.adapters import copies, order_writes
+import asyncpg
+
+from orders.adapters import copies, order_writes, placement_writes
+from orders.adapters.copies import ForOrder
 from orders.adapters.placement_writes import ReadyOrder
 from orders.domain.errors import NotAllowed
 from orders.domain.placing import check_lines, price_order
 from orders.domain.policy import PLACERS
 from orders.service_layer import messages
 from orders.service_layer.commands import PlaceOrder
-from orders.service_layer.placement_groups import writer_for
+from orders.service_layer.placement_groups import GroupCommit
 from salessync.db import Database, Tx
+from salessync.errors import DomainError
+
+Placed = tuple[ReadyOrder, tuple[str, datetime]]
+log = logging.getLogger("orders.placing")
 
 
 async def place(db: Database, cmd: PlaceOrder, discount_caps: dict[str, Decimal]) -> dict[str, Any]:
-    """Read and price the order in autocommit, write it in the next group; when its customer changed in between,
-    read and write it again in one transaction under the customer's lock."""
+    """Place the order with the next group; when its customer changed between the group's read and write, read
+    and write it again in one transaction under the customer's lock."""
     _check_request(cmd, discount_caps)
-    async with db.autocommit() as tx:
-        ready = await _prepare(await tx.raw(), cmd, discount_caps, lock=False)
-    written = await writer_for(db).write(ready)
-    if written is None:
+    placed = await groups_of(db).submit(cmd.tenant_id, (cmd, discount_caps))
+    if placed is None:
         async with db.transaction() as tx:
             ready = await _prepare(await tx.raw(), cmd, discount_caps, lock=True)
-            written = await _write(tx, ready)
-    return order_out(ready, *written)
+            placed = ready, await _write(tx, ready)
+    ready, (number, created_at) = placed
+    return order_out(ready, number, created_at)
+
+
+async def place_group(
+    db: Database, tenant_id: str, orders: list[tuple[PlaceOrder, dict[str, Decimal]]]
+) -> list[Placed | None | BaseException]:
+    """Read, price and write orders of one tenant (no customer twice) in two statements: for each, in order, what
+    was written, None when its customer changed since the read (not written), or the error that refused it."""
+    outcomes: list[Placed | None | BaseException] = [None] * len(orders)
+    ready: list[tuple[int, ReadyOrder]] = []
+    now = datetime.now(UTC)
+    async with db.autocommit() as tx:
+        raw = await tx.raw()
+        wanted = [(cmd.customer_id, [x.product_id for x in cmd.items]) for cmd, _ in orders]
+        for i, ((cmd, caps), seen) in enumerate(
+            zip(orders, await copies.read_for_orders(raw, tenant_id, wanted), strict=False)
+        ):
+            try:
+                ready.append((i, _priced(cmd, caps, seen, now)))
+            except DomainError as exc:
+                outcomes[i] = exc
+        if not ready:
+            return outcomes
+        try:
+            written = await placement_writes.insert_orders(raw, tenant_id, now.date(), [r for _, r in ready])
+        except asyncpg.PostgresError as exc:
+            # Refused by the database: nothing was written. A lone order fails with the error, as its own statement
+            # would; the orders of a larger group are each written again by their caller, under the lock, so that
+            # whatever refused the group fails one order at most.
+            if len(ready) == 1:
+                outcomes[ready[0][0]] = exc
+                return outcomes
+            log.warning("a group of placements failed; written one by one: %s", exc, extra={"count": len(ready)})
+            return outcomes
+        for i, order in ready:
+            if order.new.id in written:
+                outcomes[i] = order, written[order.new.id]
+                tx.events.append(order.event)  # its outbox row is written; this wakes the relay
+    return outcomes
 
 
 async def place_order(tx: Tx, cmd: PlaceOrder, discount_caps: dict[str, Decimal]) -> dict[str, Any]:
@@ -71,12 +118,16 @@ def _check_request(cmd: PlaceOrder, discount_caps: dict[str, Decimal]) -> None:
 
 
 async def _prepare(raw: Any, cmd: PlaceOrder, discount_caps: dict[str, Decimal], *, lock: bool) -> ReadyOrder:
-    """Read what the order is priced against and price it: the order ready for its write, guarded by the
-    customer's version and balance as read."""
+    """Read what the order is priced against and price it."""
     seen = await copies.read_for_order(
         raw, cmd.tenant_id, cmd.customer_id, [x.product_id for x in cmd.items], lock=lock
     )
-    now = datetime.now(UTC)
+    return _priced(cmd, discount_caps, seen, datetime.now(UTC))
+
+
+def _priced(cmd: PlaceOrder, discount_caps: dict[str, Decimal], seen: ForOrder | None, now: datetime) -> ReadyOrder:
+    """The order priced against what was read: ready for its write, guarded by the customer's version and
+    balance as read. Raises the rule it breaks (unknown customer or product, credit limit, ...)."""
     priced = price_order(
         items=cmd.items,
         customer=seen.customer if seen else None,
@@ -176,3 +227,16 @@ def order_out(ready: ReadyOrder, number: str, created_at: datetime) -> dict[str,
             }
         ],
     }
+
+
+_GROUPS: weakref.WeakKeyDictionary[Database, GroupCommit[tuple[PlaceOrder, dict[str, Decimal]], Placed | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def groups_of(db: Database) -> GroupCommit[tuple[PlaceOrder, dict[str, Decimal]], Placed | None]:
+    """The process's group commit of placements into `db`."""
+    groups = _GROUPS.get(db)
+    if groups is None:
+        groups = _GROUPS[db] = GroupCommit(partial(place_group, db), lambda item: item[0].customer_id)
+    return groups
