@@ -1,6 +1,6 @@
 """Group commit of placements (`placement_groups`): the orders ready while a group is written go together in the
 next one, in one statement (one transaction: the same `xmin`), numbered without a gap; a customer's second order
-of the moment is written on its own under the customer's lock; a group the database refuses is written order by
+of the moment goes in the group after, read after the first one's write; a group the database refuses is written order by
 order, so that only the order it was refused for fails.
 
 Each test holds the day's counter row in another transaction, so that the first order's group waits for it while
@@ -46,7 +46,7 @@ def _place(world: Any, cmd: PlaceOrder) -> asyncio.Task[dict[str, Any]]:
 @contextlib.asynccontextmanager
 async def _groups_held_back(world: Any, first: PlaceOrder, queued: list[PlaceOrder]) -> AsyncIterator[list[Any]]:
     """Place `first` while another transaction holds the day's counter row; once its group waits for that row,
-    place `queued` and wait until all of them are ready and queued; release the row when the block ends. Yields
+    place `queued` and wait until all of them wait for the next group; release the row when the block ends. Yields
     the tasks, `first`'s at index 0."""
     groups = placing.groups_of(world.db)
     pool = await world.db.pool()
@@ -69,12 +69,12 @@ async def _groups_held_back(world: Any, first: PlaceOrder, queued: list[PlaceOrd
 
             await eventually(first_waits, message="the first group never waited for the counter row")
             tasks += [_place(world, cmd) for cmd in queued]
-            await eventually(lambda: _true(groups.waiting() == len(queued)), message="the orders never queued")
+
+            async def all_queued() -> bool:
+                return groups.waiting() == len(queued)
+
+            await eventually(all_queued, message="the orders never queued")
             yield tasks
-
-
-async def _true(value: bool) -> bool:
-    return value
 
 
 async def _written_by(world: Any) -> dict[str, tuple[str, str]]:
@@ -111,7 +111,7 @@ async def test_orders_ready_while_a_group_is_written_go_together_in_the_next_one
     assert kept == recount
 
 
-async def test_a_customers_second_order_of_the_moment_is_written_under_its_lock(client, world) -> None:
+async def test_a_customers_second_order_of_the_moment_goes_in_the_next_group(client, world) -> None:
     product = await world.product(price="2.00", tax_rate="0")
     await _day_opened(world, product)
     alone, twice, other = await world.customer(), await world.customer(), await world.customer()
@@ -123,7 +123,7 @@ async def test_a_customers_second_order_of_the_moment_is_written_under_its_lock(
     assert sorted(int(o["number"][-4:]) for o in placed) == [2, 3, 4, 5]
     first_of_twice, second_of_twice, of_other = (written[o["id"]][1] for o in placed[1:])
     assert first_of_twice == of_other  # one group
-    assert second_of_twice != first_of_twice  # its customer's balance had moved: read again and written alone
+    assert second_of_twice != first_of_twice  # a group moves a customer's balance once: it went in the next one
     balance = await world.fetch("SELECT open_balance FROM customers WHERE id = $1", twice)
     assert balance[0][0] == Decimal("8.00")  # 1 x 2.00 + 3 x 2.00, both counted
 
