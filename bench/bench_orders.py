@@ -5,7 +5,8 @@ The load comes from wrk when the context says so (`bench.wrk`, the tool the refe
 from the Python generator; each row names it. Each request places an order of 1-4 random lines (distinct demo products, quantity 1-3) for a random demo
 customer, as the demo manager with `credit_override: true` (the credit check still runs; the demo's credit limits
 would otherwise refuse the busiest customers during a long run). Every 201 body is checked: a number, at least
-one line; at the end the numbers must be unique.
+one line; at the end the numbers must be unique, and (whole system) the stock ledger must balance
+(`bench.stock_check`).
 
 - `async def run(ctx) -> list[dict]`: for `python -m bench.run`, through the gateway of a running demo system.
 - `python -m bench.bench_orders [--requests N] [--concurrency C] [--duration S]`: standalone, against the orders
@@ -32,6 +33,7 @@ import orjson
 
 from bench import wrk
 from bench.common import BenchContext, Call, new_session, wait_ready
+from bench.stock_check import stock_balance
 from salessync.demo import DEMO
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -217,8 +219,14 @@ def cpu_seconds(pid: int | None) -> float:
 
 
 async def run(ctx: BenchContext) -> list[dict[str, Any]]:
-    """Through the gateway of a running demo system."""
-    return await measure(ctx, await ctx.auth_headers(MANAGER.email))
+    """Through the gateway of a running demo system; then the stock ledger must balance (a mismatch counts as an
+    error of the placement row)."""
+    headers = await ctx.auth_headers(MANAGER.email)
+    rows = await measure(ctx, headers)
+    mismatches, note = await stock_balance(ctx, headers)
+    rows[0]["errors"] += mismatches
+    rows[0]["note"] = "; ".join(x for x in (rows[0].get("note", ""), note) if x)
+    return rows
 
 
 # Standalone: the orders service alone, with its copies seeded.
