@@ -46,3 +46,15 @@ def page_of(items: list[Any] | orjson.Fragment, params: PageParams, total: int) 
         "total": total,
         "pages": (total + params.limit - 1) // params.limit if total else 0,
     }
+
+
+def limit_offset(limit: int, offset: int) -> str:
+    """`LIMIT n OFFSET m` with the numbers written into the SQL text, not sent as parameters.
+
+    With `LIMIT $n`, PostgreSQL plans a prepared list statement for a limit it does not know: its generic plan
+    looks dearer than one planned for `LIMIT 50`, so every execution was planned again (on the orders list, 0.2-0.3
+    ms of about 1 ms). Written in, the statement is prepared once per page size and offset, and its plan reused.
+    Only plain non-negative ints pass (never text: nothing else reaches the SQL)."""
+    if type(limit) is not int or type(offset) is not int or limit < 0 or offset < 0:
+        raise ValueError(f"limit and offset must be ints >= 0, not {limit!r} and {offset!r}")
+    return f"LIMIT {limit} OFFSET {offset}"

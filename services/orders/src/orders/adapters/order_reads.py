@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from salessync.db import Database
+from salessync.pagination import limit_offset
 
 
 def _iso(column: str) -> str:
@@ -132,10 +133,10 @@ async def list_orders(
     page_sql = (
         f"SELECT row_to_json(item)::text, {stats_sql} AS stats "
         f"FROM orders, LATERAL (SELECT {SUMMARY_COLUMNS}) item WHERE {page_where} ORDER BY {SORTS[sort]} "
-        f"LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}"
+        + limit_offset(limit, offset)
     )
     async with autocommit(db) as raw:
-        rows = await raw.fetch(page_sql, *args, limit, offset)
+        rows = await raw.fetch(page_sql, *args)
         stats = rows[0][1] if rows else await raw.fetchval(f"SELECT {stats_sql}", *args)
     items = orjson.Fragment("[" + ",".join([row[0] for row in rows]) + "]")
     return items, stats_of(orjson.loads(stats))
