@@ -22,11 +22,12 @@ import time
 from nats.js import JetStreamContext
 
 from salessync.db import Database
+from salessync.pagination import limit_offset
 
 SLOW_PUBLISH_S = 0.25  # JetStream acks slower than this are logged: the stream's storage is the suspect
 log = logging.getLogger("salessync.outbox")
 
-_SELECT = "SELECT id, event_id::text, subject, body FROM outbox ORDER BY id LIMIT $1"
+_SELECT = "SELECT id, event_id::text, subject, body FROM outbox ORDER BY id "  # + the batch's LIMIT, written in
 
 
 class OutboxRelay:
@@ -42,6 +43,7 @@ class OutboxRelay:
         self.db = db
         self.js = js
         self.batch_size = batch_size
+        self._select = _SELECT + limit_offset(batch_size, 0)  # one plan, reused (salessync.pagination)
         self.poll_interval = poll_interval
         self.publish_timeout = publish_timeout
         self._wake = asyncio.Event()
@@ -92,7 +94,7 @@ class OutboxRelay:
             raw = await tx.raw()
             if not await raw.fetchval("SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.outbox'))"):
                 return 0
-            rows = await raw.fetch(_SELECT, self.batch_size)
+            rows = await raw.fetch(self._select)
             if not rows:
                 return 0
             started = time.monotonic()

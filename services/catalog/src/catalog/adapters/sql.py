@@ -16,6 +16,7 @@ import orjson
 from catalog.domain.errors import DuplicateValue, InUse, UnknownReference
 from salessync.db import Database
 from salessync.errors import DomainError, InvalidInput
+from salessync.pagination import limit_offset
 
 _WORD = re.compile(r"\w+")
 MAX_SEARCH_WORDS = 8
@@ -126,27 +127,22 @@ async def fetch_page(
     the matches sort late. Without a search, the page walks the sort (or filter) index; the total comes from
     `record_counts` when only `status` filters a `counted` table, is implied by a short page, or is counted.
     """
-    n = len(filters.args)
     offset = (page - 1) * limit
     if filters.searching:
         row = await conn.fetchrow(
             f"WITH m AS MATERIALIZED (SELECT id AS mid, {order.column} AS k FROM {table} WHERE {filters.sql}) "
             f"SELECT (SELECT count(*) FROM m)::int AS total, (SELECT coalesce(json_agg({projection} "
             f"ORDER BY pg.k {order.direction}, pg.mid {order.direction}), '[]'::json)::text FROM "
-            f"(SELECT mid, k FROM m ORDER BY k {order.direction}, mid {order.direction} LIMIT ${n + 1} OFFSET ${n + 2}) pg "
+            f"(SELECT mid, k FROM m ORDER BY k {order.direction}, mid {order.direction} {limit_offset(limit, offset)}) pg "
             f"JOIN {table} p ON p.id = pg.mid AND p.tenant_id = $1) AS items",
             *filters.args,
-            limit,
-            offset,
         )
         return page_json(row["items"], page, limit, row["total"])
     row = await conn.fetchrow(
         f"SELECT count(*)::int AS n, coalesce(json_agg(j ORDER BY rn), '[]'::json)::text AS items FROM ("
         f"SELECT {projection} AS j, row_number() OVER () AS rn FROM ("
-        f"SELECT * FROM {table} WHERE {filters.sql} ORDER BY {order.sql} LIMIT ${n + 1} OFFSET ${n + 2}) p) x",
+        f"SELECT * FROM {table} WHERE {filters.sql} ORDER BY {order.sql} {limit_offset(limit, offset)}) p) x",
         *filters.args,
-        limit,
-        offset,
     )
     count = row["n"]
     if count < limit and (count > 0 or offset == 0):
@@ -209,19 +205,16 @@ async def fetch_listing(
 
     The total rides along as a last column computed once; an empty page past the first counts separately.
     """
-    n = len(filters.args)
     offset = (page - 1) * limit
     select = listing.select("p")
     if filters.searching:
         rows = await conn.fetch(
             f"WITH m AS MATERIALIZED (SELECT id AS mid, {order.column} AS k FROM {listing.table} "
             f"WHERE {filters.sql}) SELECT {select}, (SELECT count(*) FROM m) AS total FROM "
-            f"(SELECT mid, k FROM m ORDER BY k {order.direction}, mid {order.direction} LIMIT ${n + 1} "
-            f"OFFSET ${n + 2}) pg JOIN {listing.table} p ON p.id = pg.mid AND p.tenant_id = $1 "
+            f"(SELECT mid, k FROM m ORDER BY k {order.direction}, mid {order.direction} "
+            f"{limit_offset(limit, offset)}) pg JOIN {listing.table} p ON p.id = pg.mid AND p.tenant_id = $1 "
             f"ORDER BY pg.k {order.direction}, pg.mid {order.direction}",
             *filters.args,
-            limit,
-            offset,
         )
         total_sql = f"(SELECT count(*) FROM {listing.table} WHERE {filters.sql})"
     else:
@@ -230,10 +223,8 @@ async def fetch_listing(
         # row the OFFSET skips too (a deep page 12x slower).
         rows = await conn.fetch(
             f"SELECT {select}, {total_sql} AS total FROM (SELECT * FROM {listing.table} WHERE {filters.sql} "
-            f"ORDER BY {order.sql} LIMIT ${n + 1} OFFSET ${n + 2}) p ORDER BY {order.sql}",
+            f"ORDER BY {order.sql} {limit_offset(limit, offset)}) p ORDER BY {order.sql}",
             *filters.args,
-            limit,
-            offset,
         )
     if rows:
         total = rows[0]["total"]

@@ -9,6 +9,8 @@ from typing import Any
 
 import orjson
 
+from salessync.pagination import limit_offset
+
 
 @dataclass(frozen=True, slots=True)
 class Scope:
@@ -52,10 +54,8 @@ async def list_levels(
     total = await raw.fetchval(f"SELECT count(*) {_LEVEL_FROM}", *args)
     rows = await raw.fetch(
         f"SELECT {_LEVEL_COLUMNS} {_LEVEL_FROM} ORDER BY l.name, p.name, s.product_id, s.location_id "
-        "LIMIT $6 OFFSET $7",
+        + limit_offset(limit, offset),
         *args,
-        limit,
-        offset,
     )
     return [dict(r) for r in rows], int(total)
 
@@ -103,10 +103,8 @@ async def list_movements(
     total = await raw.fetchval(f"SELECT count(*) {_MOVE_FROM}", *args)
     rows = await raw.fetch(
         "SELECT m.id, m.location_id, l.name AS location_name, m.product_id, m.quantity, m.kind, m.cause_type, "
-        f"m.cause_id, m.reason, m.actor_id, m.at {_MOVE_FROM} ORDER BY m.id DESC LIMIT $10 OFFSET $11",
+        f"m.cause_id, m.reason, m.actor_id, m.at {_MOVE_FROM} ORDER BY m.id DESC " + limit_offset(limit, offset),
         *args,
-        limit,
-        offset,
     )
     return [dict(r) for r in rows], int(total)
 
@@ -136,10 +134,9 @@ async def list_reservations(
     total = await raw.fetchval(f"SELECT count(*) {_RES_FROM}", *args)
     rows = await raw.fetch(
         "SELECT r.order_id, r.location_id, l.name AS location_name, r.van_load_id, r.status, r.lines::text AS lines, "
-        f"r.reason, r.created_at, r.updated_at {_RES_FROM} ORDER BY r.created_at DESC, r.order_id LIMIT $6 OFFSET $7",
+        f"r.reason, r.created_at, r.updated_at {_RES_FROM} ORDER BY r.created_at DESC, r.order_id "
+        + limit_offset(limit, offset),
         *args,
-        limit,
-        offset,
     )
     items = []
     for r in rows:

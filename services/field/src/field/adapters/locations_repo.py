@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from salessync.pagination import limit_offset
+
 _COLUMNS = """
 l.id, l.kind, l.name, l.code, l.address, l.is_default, l.registration, l.assigned_salesman_id,
 u.name AS assigned_salesman_name, l.status, l.version, l.created_at, l.updated_at
@@ -92,7 +94,7 @@ async def list_page(
     args = (tenant_id, kind, status, salesman_id, pattern)
     total = await raw.fetchval(f"SELECT count(*) FROM locations l WHERE {where}", *args)
     rows = await raw.fetch(
-        f"SELECT {_COLUMNS} {_FROM} WHERE {where} ORDER BY l.name, l.id LIMIT $6 OFFSET $7", *args, limit, offset
+        f"SELECT {_COLUMNS} {_FROM} WHERE {where} ORDER BY l.name, l.id " + limit_offset(limit, offset), *args
     )
     return [dict(r) for r in rows], int(total)
 

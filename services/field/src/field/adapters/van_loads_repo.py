@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from field.domain.van_load import VanLoad, VanLoadLine
+from salessync.pagination import limit_offset
 
 _ROW = """
 SELECT v.id, v.van_id, van.registration AS van_registration, v.salesman_id, u.name AS salesman_name,
@@ -143,5 +144,5 @@ async def list_page(
     )
     args = (tenant_id, van_id, salesman_id, status)
     total = await raw.fetchval("SELECT count(*) FROM van_loads v" + where, *args)
-    rows = await raw.fetch(_ROW + where + " ORDER BY v.created_at DESC, v.id LIMIT $5 OFFSET $6", *args, limit, offset)
+    rows = await raw.fetch(_ROW + where + " ORDER BY v.created_at DESC, v.id " + limit_offset(limit, offset), *args)
     return [dict(r) for r in rows], int(total)

@@ -8,6 +8,8 @@ from typing import Any
 
 import orjson
 
+from salessync.pagination import limit_offset
+
 _COLUMNS = """
 v.id, v.customer_id, c.name AS customer_name, v.agent_id, u.name AS agent_name, v.planned_at, v.purpose, v.status,
 v.checked_in_at, v.check_in_latitude AS latitude, v.check_in_longitude AS longitude, v.accuracy_m, v.device_time,
@@ -75,7 +77,7 @@ async def list_page(
     args = (tenant_id, agent_id, customer_id, status, day)
     total = await raw.fetchval("SELECT count(*) FROM visits v" + where, *args)
     rows = await raw.fetch(
-        f"SELECT {_COLUMNS} {_FROM} {where} ORDER BY v.planned_at, v.id LIMIT $6 OFFSET $7", *args, limit, offset
+        f"SELECT {_COLUMNS} {_FROM} {where} ORDER BY v.planned_at, v.id " + limit_offset(limit, offset), *args
     )
     return [_shape(r) for r in rows], int(total)
 

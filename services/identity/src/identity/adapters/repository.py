@@ -11,6 +11,7 @@ import asyncpg
 from identity.domain.errors import EmailTaken, TenantCodeTaken
 from identity.domain.model import Tenant, User
 from salessync.db import Tx
+from salessync.pagination import limit_offset
 
 _USER_COLUMNS = (
     "id, tenant_id, email, name, role, status, version, password_hash, created_at, updated_at, last_login_at"
@@ -196,15 +197,14 @@ async def list_users(tx: Tx, tenant_id: uuid.UUID, flt: UserFilter, limit: int, 
     if flt.search and flt.search.strip():
         args.append(_like(flt.search))
         where.append(f"(lower(name) LIKE ${len(args)} OR lower(email) LIKE ${len(args)})")
-    args.extend([limit, offset])
     sql = (
         f"SELECT {_USER_COLUMNS}, count(*) OVER () AS total FROM users WHERE {' AND '.join(where)} "
-        f"ORDER BY {_SORTS[flt.sort]} LIMIT ${len(args) - 1} OFFSET ${len(args)}"
+        f"ORDER BY {_SORTS[flt.sort]} " + limit_offset(limit, offset)
     )
     raw = await tx.raw()
     rows = await raw.fetch(sql, *args)
     if not rows and offset:
-        total = await raw.fetchval(f"SELECT count(*) FROM users WHERE {' AND '.join(where)}", *args[:-2])
+        total = await raw.fetchval(f"SELECT count(*) FROM users WHERE {' AND '.join(where)}", *args)
         return [], int(total)
     users = [User(**{k: r[k] for k in r.keys() if k != "total"}) for r in rows]
     return users, int(rows[0]["total"]) if rows else 0

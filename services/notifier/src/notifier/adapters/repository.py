@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from notifier.domain.activity import Activity
+from salessync.pagination import limit_offset
 
 _ACTIVITY_COLUMNS = "id::text, type, reference, description, actor, customer, amount::text, status, occurred_at"
 _NOTIFICATION_COLUMNS = (
@@ -172,10 +173,9 @@ async def list_activities(
     if aggregates is not None:
         args.append(aggregates)
         conditions.append(f"aggregate = ANY(${len(args)}::text[])")
-    args.append(limit)
     sql = (
         f"SELECT {_ACTIVITY_COLUMNS} FROM activities WHERE {' AND '.join(conditions)} "
-        f"ORDER BY occurred_at DESC, id DESC LIMIT ${len(args)}"
+        f"ORDER BY occurred_at DESC, id DESC " + limit_offset(limit, 0)
     )
     return [dict(r) for r in await raw.fetch(sql, *args)]
 
@@ -207,11 +207,9 @@ async def list_notifications(
     total = await raw.fetchval(f"SELECT count(*) FROM notifications WHERE {where}", tenant_id, user_id)
     rows = await raw.fetch(
         f"SELECT {_NOTIFICATION_COLUMNS} FROM notifications WHERE {where} "
-        "ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4",
+        "ORDER BY created_at DESC, id DESC " + limit_offset(limit, offset),
         tenant_id,
         user_id,
-        limit,
-        offset,
     )
     return [dict(r) for r in rows], int(total)
 
