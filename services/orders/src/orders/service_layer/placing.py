@@ -32,7 +32,8 @@ from orders.service_layer.placement_groups import GroupCommit
 from salessync.db import Database, Tx
 from salessync.errors import DomainError
 
-Placed = tuple[ReadyOrder, tuple[str, datetime]]
+Placing = tuple[PlaceOrder, dict[str, Decimal]]  # an order to place, with its tenant's discount caps
+Placed = tuple[ReadyOrder, tuple[str, datetime]]  # what was written, with its number and time
 log = logging.getLogger("orders.placing")
 
 
@@ -49,9 +50,7 @@ async def place(db: Database, cmd: PlaceOrder, discount_caps: dict[str, Decimal]
     return order_out(ready, number, created_at)
 
 
-async def place_group(
-    db: Database, tenant_id: str, orders: list[tuple[PlaceOrder, dict[str, Decimal]]]
-) -> list[Placed | None | BaseException]:
+async def place_group(db: Database, tenant_id: str, orders: list[Placing]) -> list[Placed | None | BaseException]:
     """Read, price and write orders of one tenant (no customer twice) in two statements: for each, in order, what
     was written, None when its customer changed since the read (not written), or the error that refused it."""
     outcomes: list[Placed | None | BaseException] = [None] * len(orders)
@@ -61,7 +60,7 @@ async def place_group(
         raw = await tx.raw()
         wanted = [(cmd.customer_id, [x.product_id for x in cmd.items]) for cmd, _ in orders]
         for i, ((cmd, caps), seen) in enumerate(
-            zip(orders, await copies.read_for_orders(raw, tenant_id, wanted), strict=False)
+            zip(orders, await copies.read_for_orders(raw, tenant_id, wanted), strict=True)
         ):
             try:
                 ready.append((i, _priced(cmd, caps, seen, now)))
@@ -229,12 +228,10 @@ def order_out(ready: ReadyOrder, number: str, created_at: datetime) -> dict[str,
     }
 
 
-_GROUPS: weakref.WeakKeyDictionary[Database, GroupCommit[tuple[PlaceOrder, dict[str, Decimal]], Placed | None]] = (
-    weakref.WeakKeyDictionary()
-)
+_GROUPS: weakref.WeakKeyDictionary[Database, GroupCommit[Placing, Placed | None]] = weakref.WeakKeyDictionary()
 
 
-def groups_of(db: Database) -> GroupCommit[tuple[PlaceOrder, dict[str, Decimal]], Placed | None]:
+def groups_of(db: Database) -> GroupCommit[Placing, Placed | None]:
     """The process's group commit of placements into `db`."""
     groups = _GROUPS.get(db)
     if groups is None:
