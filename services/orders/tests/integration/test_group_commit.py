@@ -62,8 +62,8 @@ async def _groups_held_back(world: Any, first: PlaceOrder, queued: list[PlaceOrd
             async def first_waits() -> bool:
                 return bool(
                     await watcher.fetchval(
-                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = "
-                        "current_database()"
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND wait_event IN ('transactionid', 'tuple') AND datname = current_database()"
                     )
                 )
 
