@@ -49,6 +49,25 @@ async def stock_balance(ctx: BenchContext, headers: dict[str, str]) -> tuple[int
     held = await _all(ctx, "/api/inventory/reservations?status=reserved", headers)
     levels = await _all(ctx, "/api/inventory", headers)
     moves = await _all(ctx, "/api/stock-movements", headers)
+    problems = ledger_problems(confirmed, pending, held, levels, moves)
+    compared = (
+        f"{confirmed} confirmed orders, {len(held)} reservations held "
+        f"({sum(int(x['quantity']) for r in held for x in r['lines'])} units), "
+        f"{len(levels)} stock levels, {len(moves)} movements"
+    )
+    if problems:
+        return len(problems), "stock ledger NOT balanced: " + "; ".join(problems) + f" ({compared})"
+    return 0, f"stock ledger balanced: {compared}"
+
+
+def ledger_problems(
+    confirmed: int,
+    pending: int,
+    held: list[dict[str, Any]],
+    levels: list[dict[str, Any]],
+    moves: list[dict[str, Any]],
+) -> list[str]:
+    """What does not balance, from the answers of the API (empty when everything does)."""
     reserved: Counter[tuple[str, str]] = Counter()
     for reservation in held:
         for line in reservation["lines"]:
@@ -67,10 +86,4 @@ async def stock_balance(ctx: BenchContext, headers: dict[str, str]) -> tuple[int
         problems.append(f"{len(off_reserved)} levels whose reserved is not what their reservations hold")
     if off_hand:
         problems.append(f"{len(off_hand)} levels whose on_hand is not the sum of their movements")
-    compared = (
-        f"{confirmed} confirmed orders, {len(held)} reservations held ({sum(reserved.values())} units), "
-        f"{len(levels)} stock levels, {len(moves)} movements"
-    )
-    if problems:
-        return len(problems), "stock ledger NOT balanced: " + "; ".join(problems) + f" ({compared})"
-    return 0, f"stock ledger balanced: {compared}"
+    return problems
