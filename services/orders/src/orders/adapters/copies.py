@@ -116,16 +116,25 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-_FOR_ORDER = """
-SELECT c.id::text AS customer_id, c.name AS customer_name, c.status AS customer_status, c.credit_limit,
-       c.price_list_id::text, c.version AS customer_version, c.open_balance,
-       l.status AS list_status, l.valid_from, l.valid_to, coalesce(l.deleted, false) AS list_deleted,
-       p.id::text, p.code, p.name, p.unit, p.price, p.tax_rate, p.status, lp.price AS list_price
-FROM customers c
+# What an order is priced against: its customer `c` (with its price list header `l`), its products `p` and their
+# list prices `lp`, one row per product (one row with no product when none is found).
+_FOR_ORDER_COLUMNS = """
+c.id::text AS customer_id, c.name AS customer_name, c.status AS customer_status, c.credit_limit,
+c.price_list_id::text, c.version AS customer_version, c.open_balance,
+l.status AS list_status, l.valid_from, l.valid_to, coalesce(l.deleted, false) AS list_deleted,
+p.id::text, p.code, p.name, p.unit, p.price, p.tax_rate, p.status, lp.price AS list_price
+"""
+_LIST_JOIN = """
 LEFT JOIN price_lists l ON l.tenant_id = c.tenant_id AND l.id = c.price_list_id
-LEFT JOIN products p ON p.tenant_id = c.tenant_id AND p.id = ANY($3::uuid[])
+"""
+_LIST_PRICE_JOIN = """
 LEFT JOIN price_list_prices lp
        ON lp.tenant_id = c.tenant_id AND lp.price_list_id = c.price_list_id AND lp.product_id = p.id
+"""
+_FOR_ORDER = f"""
+SELECT {_FOR_ORDER_COLUMNS}
+FROM customers c {_LIST_JOIN}
+LEFT JOIN products p ON p.tenant_id = c.tenant_id AND p.id = ANY($3::uuid[]) {_LIST_PRICE_JOIN}
 WHERE c.tenant_id = $1 AND c.id = $2
 """
 _FOR_ORDER_LOCKED = _FOR_ORDER + "FOR NO KEY UPDATE OF c\n"
@@ -156,18 +165,12 @@ async def read_for_order(
 # The read of several orders of one tenant at once (group commit, service_layer/placement_groups): the same
 # rows as _FOR_ORDER for each, numbered by `k`, the order's place in the arrays. Never locks: the placing
 # statement guards each order by the version and balance read here.
-_FOR_ORDERS = """
-SELECT r.k, c.id::text AS customer_id, c.name AS customer_name, c.status AS customer_status, c.credit_limit,
-       c.price_list_id::text, c.version AS customer_version, c.open_balance,
-       l.status AS list_status, l.valid_from, l.valid_to, coalesce(l.deleted, false) AS list_deleted,
-       p.id::text, p.code, p.name, p.unit, p.price, p.tax_rate, p.status, lp.price AS list_price
+_FOR_ORDERS = f"""
+SELECT r.k, {_FOR_ORDER_COLUMNS}
 FROM unnest($2::int[], $3::uuid[]) AS r(k, customer_id)
-JOIN customers c ON c.tenant_id = $1 AND c.id = r.customer_id
-LEFT JOIN price_lists l ON l.tenant_id = c.tenant_id AND l.id = c.price_list_id
+JOIN customers c ON c.tenant_id = $1 AND c.id = r.customer_id {_LIST_JOIN}
 LEFT JOIN (unnest($4::int[], $5::uuid[]) AS q(k, product_id)
-           JOIN products p ON p.tenant_id = $1 AND p.id = q.product_id) ON q.k = r.k
-LEFT JOIN price_list_prices lp
-       ON lp.tenant_id = c.tenant_id AND lp.price_list_id = c.price_list_id AND lp.product_id = p.id
+           JOIN products p ON p.tenant_id = $1 AND p.id = q.product_id) ON q.k = r.k {_LIST_PRICE_JOIN}
 """
 
 
