@@ -101,8 +101,8 @@ async def reserve_at_default_warehouses(tx: Tx, orders: list[ToReserve]) -> list
             refused.append((tenant_id, order.order_id, "rejected", result.reason))
         answers.append(_answer_event(tenant_id, order, lines, result, item.causation_id, item.correlation_id))
         results.append(result)
-    for tenant_id, keys in changed.items():
-        await stock_repo.write_levels(raw, tenant_id, [levels[tenant_id][k] for k in sorted(keys)])
+    for tenant_id, moved in changed.items():
+        await stock_repo.write_levels(raw, tenant_id, [levels[tenant_id][k] for k in sorted(moved)])
     await repo.set_statuses(raw, refused)
     await tx.add_events(answers)
     for tenant_id, levels_low in went_low.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from field.adapters import reservations_repo, van_sales_repo
@@ -60,5 +61,5 @@ async def undo_van_sale(tx: Tx, tenant_id: uuid.UUID, reservation: dict[str, Any
     load = await van_sales_repo.lock_load(raw, tenant_id, reservation["van_load_id"])
     if load is not None and load["status"] == "in_field":
         await van_sales_repo.remove_sale(
-            raw, tenant_id, load["id"], reservation["lines"], reservation["cash_amount"] or 0
+            raw, tenant_id, load["id"], reservation["lines"], reservation["cash_amount"] or Decimal("0")
         )
