@@ -109,7 +109,7 @@ def create_service_app(
                     runtime.tasks.append(asyncio.create_task(runtime.relay.run(), name="outbox-relay"))
                 if subscriptions:
                     runtime.consumers = ConsumerRunner(
-                        settings.service_name, db, runtime.js, list(subscriptions), stream=settings.nats.stream
+                        settings.service_name, db, runtime.nc, list(subscriptions), stream=settings.nats.stream
                     )
                     await retrying("start the consumers", runtime.consumers.start)
             if on_startup is not None:

@@ -17,20 +17,19 @@ import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
+from nats.aio.client import Client
 from nats.aio.msg import Msg
-from nats.errors import TimeoutError as NatsTimeoutError
-from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 
 from salessync.context import event_id_var, request_id_var, tenant_id_var
 from salessync.db import Database, Tx
 from salessync.errors import DomainError
 from salessync.events import Event, InvalidEvent, decode_event, subscription_subject
+from salessync.pull import Puller
 
 log = logging.getLogger("salessync.consumer")
-DRAIN_S = 0.005  # how long a fetch of "what is waiting now" may wait for the first message
 
 Handler = Callable[[Tx, Event], Awaitable[None]]
 BatchHandler = Callable[[Tx, list[Event]], Awaitable[None]]
@@ -64,7 +63,7 @@ class ConsumerRunner:
         self,
         service: str,
         db: Database,
-        js: JetStreamContext,
+        nc: Client,
         subscriptions: list[Subscription],
         *,
         stream: str = "SALESSYNC",
@@ -75,7 +74,7 @@ class ConsumerRunner:
     ) -> None:
         self.service = service
         self.db = db
-        self.js = js
+        self.nc = nc
         self.subscriptions = subscriptions
         self.stream = stream
         self.batch_size = batch_size
@@ -83,7 +82,7 @@ class ConsumerRunner:
         self.ack_wait_s = ack_wait_s
         self.fetch_timeout_s = fetch_timeout_s
         self._tasks: list[asyncio.Task[None]] = []
-        self._pull_subscriptions: list[Any] = []
+        self._pullers: list[Puller] = []
         self._stopping = False
         self._busy: set[str] = set()  # durables handling a batch (stop lets them finish it)
         self.handled = 0
@@ -103,11 +102,16 @@ class ConsumerRunner:
                 max_deliver=self.max_deliver,
                 max_ack_pending=1000,
             )
-            psub = await self.js.pull_subscribe(
-                sub.filter_subject(), durable=durable, stream=self.stream, config=config
-            )
-            self._pull_subscriptions.append(psub)
-            self._tasks.append(asyncio.create_task(self._loop(sub, durable, psub), name=durable))
+            js = self.nc.jetstream()
+            try:
+                await js.consumer_info(self.stream, durable)  # joined as it is (another replica made it)
+            except NotFoundError:
+                config.filter_subject = sub.filter_subject()
+                await js.add_consumer(self.stream, config)
+            puller = Puller(self.nc, self.stream, durable)
+            await puller.start()
+            self._pullers.append(puller)
+            self._tasks.append(asyncio.create_task(self._loop(sub, durable, puller), name=durable))
 
     def alive(self) -> bool:
         """Every durable's loop is running (for /ready): one that ended would leave its events unhandled."""
@@ -123,18 +127,18 @@ class ConsumerRunner:
             await asyncio.wait(self._tasks, timeout=self.fetch_timeout_s + 5)
         for task in self._tasks:
             task.cancel()
-        # Expired pull requests leave status messages nobody reads; without unsubscribing, the connection's
-        # drain would wait for them until its timeout (30 s) on every shutdown.
-        for psub in self._pull_subscriptions:
+        # A pull request still open would answer its inbox after the loop ended; unsubscribed, the connection's
+        # drain does not wait for it.
+        for puller in self._pullers:
             with contextlib.suppress(Exception):
-                await psub.unsubscribe()
+                await puller.stop()
 
-    async def _loop(self, sub: Subscription, durable: str, psub) -> None:  # type: ignore[no-untyped-def]
+    async def _loop(self, sub: Subscription, durable: str, puller: Puller) -> None:
         while not self._stopping:
             try:
-                msgs = await self._next_batch(psub)
-            except (NatsTimeoutError, TimeoutError):
-                continue
+                msgs = await self._next_batch(puller)
+                if not msgs:
+                    continue
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -154,17 +158,13 @@ class ConsumerRunner:
             finally:
                 self._busy.discard(durable)
 
-    async def _next_batch(self, psub) -> list[Msg]:  # type: ignore[no-untyped-def]
-        """What is waiting now, up to a batch; when nothing is, the next event as soon as it is published.
+    async def _next_batch(self, puller: Puller) -> list[Msg]:
+        """What is waiting now, up to a batch; when nothing is, the next event as soon as it is published (none
+        after `fetch_timeout_s`).
 
-        One `fetch(batch)` with a long timeout would do neither: once its first message arrives, nats-py keeps
-        waiting until the timeout for the rest of the batch, so an event published to an idle consumer sat for
-        up to `fetch_timeout_s` and then came with the others in a burst (an order confirmed a second late, and
-        its burst of status events held up the notifier's fan-out)."""
-        try:
-            return list(await psub.fetch(self.batch_size, timeout=DRAIN_S))
-        except (NatsTimeoutError, TimeoutError):
-            return list(await psub.fetch(1, timeout=self.fetch_timeout_s))
+        Not one request for a batch with a long wait: the server would hold it until the batch was full or the
+        wait over, so an event published to an idle consumer would sit there with it."""
+        return await puller.fetch(self.batch_size) or await puller.fetch(self.batch_size, wait_s=self.fetch_timeout_s)
 
     async def handle_batch(self, sub: Subscription, durable: str, msgs: list[Msg]) -> None:
         """A batch of more than one event is handled in one transaction, in the order fetched; if anything in it

@@ -67,7 +67,7 @@ async def run_backlog(
     for body in bodies:
         await js.publish(subject, body.replace(b"@TYPE@", kind.encode()))
     sub = Subscription(kind, handler, batch_handler=batch_handler)
-    runner = ConsumerRunner(f"svc{uuid.uuid4().hex[:6]}", db, js, [sub], fetch_timeout_s=0.2)
+    runner = ConsumerRunner(f"svc{uuid.uuid4().hex[:6]}", db, nc, [sub], fetch_timeout_s=0.2)
     await runner.start()
     try:
         await eventually(settled, timeout=15)

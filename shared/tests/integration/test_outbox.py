@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
+from nats.aio.client import Client
 from nats.js import JetStreamContext
 
 from salessync.consumer import ConsumerRunner, Subscription
@@ -26,13 +27,17 @@ async def stream_events(js, subject: str) -> list[Event]:  # type: ignore[no-unt
 
 
 @pytest.fixture
-async def js(embedded_nats: EmbeddedNats) -> AsyncIterator[JetStreamContext]:
-    """A JetStream context on the test server with the stream in place; its connection closes after the test."""
-    nc = await connect(embedded_nats.url, "test")
-    js = nc.jetstream()
-    await ensure_stream(js, STREAM)
-    yield js
-    await nc.close()
+async def nc(embedded_nats: EmbeddedNats) -> AsyncIterator[Client]:
+    """A connection to the test server with the stream in place; closed after the test."""
+    client = await connect(embedded_nats.url, "test")
+    await ensure_stream(client.jetstream(), STREAM)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+def js(nc: Client) -> JetStreamContext:
+    return nc.jetstream()
 
 
 def an_event(tenant: uuid.UUID, aggregate: str = "a1") -> Event:
@@ -95,7 +100,7 @@ async def test_republishing_the_same_rows_is_deduplicated_by_the_stream(db: Data
 
 
 async def test_a_consumer_applies_a_redelivered_event_once_and_terminates_poison(
-    db: Database, js: JetStreamContext, caplog: pytest.LogCaptureFixture
+    db: Database, nc: Client, js: JetStreamContext, caplog: pytest.LogCaptureFixture
 ) -> None:
     tenant = uuid.uuid4()
     applied: list[str] = []
@@ -109,7 +114,7 @@ async def test_a_consumer_applies_a_redelivered_event_once_and_terminates_poison
     await js.publish(event.subject, body)  # the same event delivered twice (no Msg-Id: the stream keeps both)
     await js.publish(event.subject, b"{not json")
     service = f"svc{uuid.uuid4().hex[:6]}"
-    runner = ConsumerRunner(service, db, js, [Subscription("gadget.made", handler)], fetch_timeout_s=0.2)
+    runner = ConsumerRunner(service, db, nc, [Subscription("gadget.made", handler)], fetch_timeout_s=0.2)
     with caplog.at_level(logging.INFO, logger="salessync.consumer"):
         await runner.start()
         try:
@@ -124,7 +129,7 @@ async def test_a_consumer_applies_a_redelivered_event_once_and_terminates_poison
 
 
 async def test_an_event_for_an_idle_consumer_is_handled_at_once_and_a_backlog_in_batches(
-    db: Database, js: JetStreamContext
+    db: Database, nc: Client, js: JetStreamContext
 ) -> None:
     """nats-py's fetch(batch) waits out its whole timeout for a batch to fill once a first message came; the
     runner must not: with a 30 s fetch timeout, an event reaching an idle consumer is handled long before."""
@@ -141,7 +146,7 @@ async def test_an_event_for_an_idle_consumer_is_handled_at_once_and_a_backlog_in
     for event in backlog:
         await js.publish(event.subject, encode_event(event))
     service = f"svc{uuid.uuid4().hex[:6]}"
-    runner = ConsumerRunner(service, db, js, [Subscription("gizmo.made", handler)], fetch_timeout_s=30.0)
+    runner = ConsumerRunner(service, db, nc, [Subscription("gizmo.made", handler)], fetch_timeout_s=30.0)
     original = runner.handle_batch
 
     async def counting(sub: Subscription, durable: str, msgs: list) -> None:  # type: ignore[type-arg]

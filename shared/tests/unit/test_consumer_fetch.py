@@ -1,81 +1,72 @@
 """How the consumer runner fetches: what is waiting in batches, and an idle consumer's next event at once.
 
-The fake pull subscription behaves as nats-py 2.x does: `fetch(batch)` returns what is already there at once,
-but when it had to wait for a first message and `batch > 1`, it keeps waiting until its timeout for the rest.
+The fake puller answers as `salessync.pull.Puller` does: without `wait_s`, what is waiting now (maybe nothing);
+with `wait_s`, the next message as soon as it is published, or nothing after `wait_s`.
 """
 
 from __future__ import annotations
 
 import asyncio
 
-import pytest
-from nats.errors import TimeoutError as NatsTimeoutError
-
-from salessync.consumer import DRAIN_S, ConsumerRunner
+from salessync.consumer import ConsumerRunner
 
 
-class FakePullSubscription:
+class FakePuller:
     def __init__(self) -> None:
         self.waiting: list[str] = []
         self.arrived = asyncio.Event()
-        self.calls: list[tuple[int, float]] = []
+        self.calls: list[tuple[int, float | None]] = []
 
     def publish(self, message: str) -> None:
         self.waiting.append(message)
         self.arrived.set()
 
-    def _take(self, batch: int) -> list[str]:
+    async def fetch(self, batch: int, *, wait_s: float | None = None) -> list[str]:
+        self.calls.append((batch, wait_s))
+        if not self.waiting and wait_s is not None:
+            try:
+                await asyncio.wait_for(self.arrived.wait(), wait_s)
+            except TimeoutError:
+                return []
+            batch = 1
         taken, self.waiting = self.waiting[:batch], self.waiting[batch:]
         if not self.waiting:
             self.arrived.clear()
         return taken
 
-    async def fetch(self, batch: int, timeout: float) -> list[str]:
-        self.calls.append((batch, timeout))
-        if self.waiting:
-            return self._take(batch)
-        try:
-            await asyncio.wait_for(self.arrived.wait(), timeout)
-        except TimeoutError:
-            raise NatsTimeoutError from None
-        if batch > 1:  # nats-py: the rest of the batch is awaited until the timeout
-            await asyncio.sleep(timeout)
-        return self._take(batch)
-
 
 def runner(fetch_timeout_s: float) -> ConsumerRunner:
-    return ConsumerRunner("svc", db=None, js=None, subscriptions=[], batch_size=64, fetch_timeout_s=fetch_timeout_s)  # type: ignore[arg-type]
+    return ConsumerRunner("svc", db=None, nc=None, subscriptions=[], batch_size=64, fetch_timeout_s=fetch_timeout_s)  # type: ignore[arg-type]
 
 
 async def test_a_backlog_comes_in_one_batch_without_waiting() -> None:
-    psub = FakePullSubscription()
+    puller = FakePuller()
     for n in range(100):
-        psub.publish(f"m{n}")
-    batch = await asyncio.wait_for(runner(30.0)._next_batch(psub), 1.0)
+        puller.publish(f"m{n}")
+    batch = await asyncio.wait_for(runner(30.0)._next_batch(puller), 1.0)  # type: ignore[arg-type]
     assert batch == [f"m{n}" for n in range(64)]
-    assert psub.calls == [(64, DRAIN_S)]
+    assert puller.calls == [(64, None)]
 
 
 async def test_an_idle_consumer_gets_the_next_event_as_soon_as_it_is_published() -> None:
-    psub = FakePullSubscription()
-    loop = asyncio.get_running_loop()
-    loop.call_later(0.05, psub.publish, "late")
-    batch = await asyncio.wait_for(runner(30.0)._next_batch(psub), 2.0)  # a batch fetch would take 30 s here
+    puller = FakePuller()
+    asyncio.get_running_loop().call_later(0.05, puller.publish, "late")
+    batch = await asyncio.wait_for(runner(30.0)._next_batch(puller), 2.0)  # type: ignore[arg-type]
     assert batch == ["late"]
-    assert psub.calls == [(64, DRAIN_S), (1, 30.0)]
+    assert puller.calls == [(64, None), (64, 30.0)]
 
 
-async def test_nothing_published_is_a_timeout_for_the_loop_to_retry() -> None:
-    psub = FakePullSubscription()
-    with pytest.raises(NatsTimeoutError):
-        await runner(0.05)._next_batch(psub)
+async def test_nothing_published_is_an_empty_batch_for_the_loop_to_go_round() -> None:
+    puller = FakePuller()
+    assert await runner(0.05)._next_batch(puller) == []  # type: ignore[arg-type]
+    assert puller.calls == [(64, None), (64, 0.05)]
 
 
 class FlakyRunner(ConsumerRunner):
     """A runner whose first batch fails outside any event's handling (an ack on a connection that broke)."""
 
     def __init__(self) -> None:
-        super().__init__("svc", db=None, js=None, subscriptions=[], batch_size=64, fetch_timeout_s=0.05)  # type: ignore[arg-type]
+        super().__init__("svc", db=None, nc=None, subscriptions=[], batch_size=64, fetch_timeout_s=0.05)  # type: ignore[arg-type]
         self.batches: list[list[str]] = []
         self.second = asyncio.Event()
 
@@ -87,14 +78,14 @@ class FlakyRunner(ConsumerRunner):
 
 
 async def test_a_failed_batch_does_not_end_the_consumer_and_it_reports_itself_alive() -> None:
-    psub = FakePullSubscription()
+    puller = FakePuller()
     flaky = FlakyRunner()
-    task = asyncio.create_task(flaky._loop(None, "svc-thing", psub))  # type: ignore[arg-type]
+    task = asyncio.create_task(flaky._loop(None, "svc-thing", puller))  # type: ignore[arg-type]
     flaky._tasks.append(task)
     try:
-        psub.publish("first")
+        puller.publish("first")
         await asyncio.sleep(0.05)
-        psub.publish("second")
+        puller.publish("second")
         await asyncio.wait_for(flaky.second.wait(), 5.0)
         assert flaky.alive()
     finally:

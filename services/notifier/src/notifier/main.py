@@ -20,9 +20,9 @@ def create_app(settings: NotifierSettings | None = None) -> FastAPI:
     settings = settings or NotifierSettings()
 
     async def start_sockets(runtime: Runtime) -> None:
-        if runtime.js is not None:  # stopped by the shared shutdown, as `runtime.consumers`
+        if runtime.nc is not None:  # stopped by the shared shutdown, as `runtime.consumers`
             runner = ConsumerRunner(
-                settings.service_name, runtime.db, runtime.js, [activity.SUBSCRIPTION], stream=settings.nats.stream
+                settings.service_name, runtime.db, runtime.nc, [activity.SUBSCRIPTION], stream=settings.nats.stream
             )
             runtime.consumers = runner
             await retrying("start the consumers", runner.start)
