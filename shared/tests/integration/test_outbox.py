@@ -72,6 +72,45 @@ async def test_a_committed_event_is_published_exactly_once_across_a_nats_restart
         task.cancel()
 
 
+async def test_a_consumer_goes_on_pulling_across_a_nats_restart(
+    db: Database, embedded_nats: EmbeddedNats, nc: Client, js: JetStreamContext
+) -> None:
+    """The consumer's pull requests die with the server; once its connection is back, the next events are
+    handled without a restart of the service (its durable survives in the server's file store)."""
+    tenant = uuid.uuid4()
+    handled: list[str] = []
+
+    async def handler(tx: Tx, event: Event) -> None:
+        handled.append(event.event_id)
+
+    service = f"svc{uuid.uuid4().hex[:6]}"
+    runner = ConsumerRunner(service, db, nc, [Subscription("sprocket.made", handler)], fetch_timeout_s=0.5)
+    await runner.start()
+    try:
+        before = new_event("sprocket.made", tenant_id=tenant, aggregate_id="s1", payload={}, producer="test")
+        await js.publish(before.subject, encode_event(before))
+        await eventually(lambda: _true(handled == [before.event_id]), timeout=10)
+
+        embedded_nats.stop()
+        await asyncio.sleep(1.5)  # the consumer's fetches fail or go unanswered meanwhile
+        embedded_nats.start()
+        after = new_event("sprocket.made", tenant_id=tenant, aggregate_id="s2", payload={}, producer="test")
+        await eventually(lambda: _published(js, after), timeout=20)
+        await eventually(lambda: _true(handled == [before.event_id, after.event_id]), timeout=20)
+        assert runner.alive()
+    finally:
+        await runner.stop()
+
+
+async def _published(js: JetStreamContext, event: Event) -> bool:
+    """Publish `event` once the connection is back (JetStream drops a second copy by its Msg-Id)."""
+    try:
+        await js.publish(event.subject, encode_event(event), headers={"Nats-Msg-Id": event.event_id}, timeout=1.0)
+    except Exception:
+        return False
+    return True
+
+
 async def test_a_rolled_back_transaction_publishes_nothing(db: Database, js: JetStreamContext) -> None:
     tenant = uuid.uuid4()
     with pytest.raises(RuntimeError):
