@@ -22,8 +22,14 @@ from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
 API_PREFIX = "$JS.API"
-STATUS = "Status"
+STATUS, DESCRIPTION = "Status", "Description"
+ENDED = frozenset({"404", "408"})  # No Messages, Request Timeout: the request ended as it should
 GRACE_S = 1.0  # how long past its own expiry a request may go unanswered (NATS away) before the fetch gives up
+
+
+class PullRefused(RuntimeError):
+    """The server ended a pull request with another status (409: the consumer was deleted, or too many requests
+    wait on it) and sent nothing: the caller backs off instead of asking again at once."""
 
 
 class Puller:
@@ -37,6 +43,7 @@ class Puller:
         self._got: list[Msg] = []  # messages of the batch in hand, or delivered after the last fetch ended
         self._want = 0
         self._done: asyncio.Future[None] | None = None
+        self._refused = ""  # the status that ended the request in hand, when not one of ENDED
 
     async def start(self) -> None:
         self._inbox = self._nc.new_inbox()
@@ -50,7 +57,8 @@ class Puller:
     async def fetch(self, batch: int, *, wait_s: float | None = None) -> list[Msg]:
         """Up to `batch` messages: with no `wait_s`, those waiting now (none: at once, an empty list); with
         `wait_s`, the next one as soon as it is published, or none after `wait_s`. Messages that came after the
-        last fetch ended (its request was answered late) come first, with no request."""
+        last fetch ended (its request was answered late) come first, with no request. Raises `PullRefused` when
+        the server refused the request and sent nothing."""
         if self._got:
             out, self._got = self._got[:batch], self._got[batch:]
             return out
@@ -59,6 +67,7 @@ class Puller:
         else:
             self._want, request = 1, {"batch": 1, "expires": int(wait_s * 1e9)}
         done = self._done = asyncio.get_running_loop().create_future()
+        self._refused = ""
         try:
             await self._nc.publish(self._next, orjson.dumps(request), reply=self._inbox)
             async with asyncio.timeout((wait_s or 0.0) + GRACE_S):
@@ -67,14 +76,19 @@ class Puller:
             pass  # no answer in time (NATS away, or reconnecting): what came, if anything
         finally:
             self._done = None
-        out, self._got = self._got, []
+        out, self._got = self._got[:batch], self._got[batch:]
+        if not out and self._refused:
+            raise PullRefused(self._refused)
         return out
 
     async def _on_message(self, msg: Msg) -> None:
         done = self._done
         if msg.headers and STATUS in msg.headers and not msg.data:
-            if done is not None and not done.done():
-                done.set_result(None)  # 404 or 408 (or 409: the request ended): the batch is what came
+            if done is not None and not done.done():  # the request ended: the batch is what came
+                status = msg.headers[STATUS]
+                if status not in ENDED:
+                    self._refused = f"{status} {msg.headers.get(DESCRIPTION, '')}".strip()
+                done.set_result(None)
             return
         self._got.append(msg)
         if done is not None and not done.done() and len(self._got) >= self._want:

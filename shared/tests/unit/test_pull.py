@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from salessync import pull
-from salessync.pull import Puller
+from salessync.pull import Puller, PullRefused
 
 
 @dataclass
@@ -55,6 +55,7 @@ def events(n: int) -> list[FakeMsg]:
 
 NO_MESSAGES = FakeMsg(headers={"Status": "404", "Description": "No Messages"})
 TIMED_OUT = FakeMsg(headers={"Status": "408", "Description": "Request Timeout"})
+DELETED = FakeMsg(headers={"Status": "409", "Description": "Consumer Deleted"})
 
 
 async def started(nc: FakeConnection) -> Puller:
@@ -98,3 +99,11 @@ async def test_messages_answered_after_a_fetch_ended_come_first_with_no_request(
     await nc.cb(TIMED_OUT)  # a status with no fetch in hand ends nothing
     assert [m.data for m in await puller.fetch(64)] == [b"late"]
     assert len(nc.requests) == 1
+
+
+async def test_a_request_the_server_refuses_is_an_error_for_the_loop_to_back_off_from() -> None:
+    nc = FakeConnection(answers=[[DELETED], [*events(2), DELETED]])
+    puller = await started(nc)
+    with pytest.raises(PullRefused, match="409 Consumer Deleted"):
+        await asyncio.wait_for(puller.fetch(64, wait_s=30.0), 1.0)  # not asked again at once, in a loop
+    assert len(await asyncio.wait_for(puller.fetch(64), 1.0)) == 2  # what came before a refusal is kept
