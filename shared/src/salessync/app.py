@@ -25,6 +25,7 @@ from salessync.db import Database
 from salessync.logging import configure_logging
 from salessync.nats import connect, ensure_stream
 from salessync.outbox import OutboxRelay
+from salessync.publish import BatchPublisher
 from salessync.settings import ServiceSettings
 from salessync.web import ReadinessCheck, RequestContextMiddleware, install_error_handlers, install_probes
 
@@ -105,7 +106,7 @@ def create_service_app(
                     ),
                 )
                 if use_database:
-                    runtime.relay = OutboxRelay(db, runtime.js)
+                    runtime.relay = OutboxRelay(db, BatchPublisher(runtime.nc))
                     runtime.tasks.append(asyncio.create_task(runtime.relay.run(), name="outbox-relay"))
                 if subscriptions:
                     runtime.consumers = ConsumerRunner(

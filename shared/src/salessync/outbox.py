@@ -19,10 +19,9 @@ import asyncio
 import logging
 import time
 
-from nats.js import JetStreamContext
-
 from salessync.db import Database
 from salessync.pagination import limit_offset
+from salessync.publish import BatchPublisher
 
 SLOW_PUBLISH_S = 0.25  # JetStream acks slower than this are logged: the stream's storage is the suspect
 log = logging.getLogger("salessync.outbox")
@@ -34,14 +33,14 @@ class OutboxRelay:
     def __init__(
         self,
         db: Database,
-        js: JetStreamContext,
+        publisher: BatchPublisher,
         *,
         batch_size: int = 256,
         poll_interval: float = 0.5,
         publish_timeout: float = 5.0,
     ) -> None:
         self.db = db
-        self.js = js
+        self.publisher = publisher
         self.batch_size = batch_size
         self._select = _SELECT + limit_offset(batch_size, 0)  # one plan, reused (salessync.pagination)
         self.poll_interval = poll_interval
@@ -98,19 +97,12 @@ class OutboxRelay:
             if not rows:
                 return 0
             started = time.monotonic()
-            acks = [
-                self.js.publish(
-                    row["subject"],
-                    row["body"],
-                    timeout=self.publish_timeout,
-                    headers={"Nats-Msg-Id": row["event_id"]},
-                )
-                for row in rows
-            ]
-            # Bounded as a whole: `publish(timeout=)` bounds the wait for JetStream's ack, not the send before it,
-            # and a send that never returned would hold this transaction (and the relay) without a word. Timing
-            # out rolls back, logs, and publishes the batch again (JetStream drops the copies by Nats-Msg-Id).
-            await asyncio.wait_for(asyncio.gather(*acks), timeout=2 * self.publish_timeout)
+            messages = [(row["subject"], row["body"], row["event_id"]) for row in rows]
+            # Bounded as a whole: `publish`'s timeout bounds the wait for JetStream's acks, not the sends before
+            # them, and a send that never returned would hold this transaction (and the relay) without a word.
+            # Timing out rolls back, logs, and publishes the batch again (JetStream drops the copies by
+            # Nats-Msg-Id).
+            await asyncio.wait_for(self.publisher.publish(messages, self.publish_timeout), 2 * self.publish_timeout)
             took = time.monotonic() - started
             if took > SLOW_PUBLISH_S:
                 log.warning("outbox publish slow", extra={"events": len(rows), "ms": round(took * 1000)})

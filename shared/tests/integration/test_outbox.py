@@ -17,6 +17,7 @@ from salessync.embedded import EmbeddedNats
 from salessync.events import Event, decode_event, encode_event, new_event
 from salessync.nats import connect, ensure_stream
 from salessync.outbox import OutboxRelay
+from salessync.publish import BatchPublisher
 from salessync.testing.helpers import eventually, stream_data
 
 STREAM = "SALESSYNC"
@@ -45,10 +46,10 @@ def an_event(tenant: uuid.UUID, aggregate: str = "a1") -> Event:
 
 
 async def test_a_committed_event_is_published_exactly_once_across_a_nats_restart(
-    db: Database, embedded_nats: EmbeddedNats, js: JetStreamContext
+    db: Database, embedded_nats: EmbeddedNats, nc: Client, js: JetStreamContext
 ) -> None:
     tenant = uuid.uuid4()
-    relay = OutboxRelay(db, js, poll_interval=0.05, publish_timeout=1.0)
+    relay = OutboxRelay(db, BatchPublisher(nc), poll_interval=0.05, publish_timeout=1.0)
     task = asyncio.create_task(relay.run())
     try:
         first = an_event(tenant)
@@ -111,23 +112,25 @@ async def _published(js: JetStreamContext, event: Event) -> bool:
     return True
 
 
-async def test_a_rolled_back_transaction_publishes_nothing(db: Database, js: JetStreamContext) -> None:
+async def test_a_rolled_back_transaction_publishes_nothing(db: Database, nc: Client, js: JetStreamContext) -> None:
     tenant = uuid.uuid4()
     with pytest.raises(RuntimeError):
         async with db.transaction() as tx:
             await tx.add_event(an_event(tenant))
             raise RuntimeError("the command failed")
-    relay = OutboxRelay(db, js)
+    relay = OutboxRelay(db, BatchPublisher(nc))
     assert await relay.publish_batch() == 0
     assert await stream_events(js, f"salessync.{tenant}.>") == []
 
 
-async def test_republishing_the_same_rows_is_deduplicated_by_the_stream(db: Database, js: JetStreamContext) -> None:
+async def test_republishing_the_same_rows_is_deduplicated_by_the_stream(
+    db: Database, nc: Client, js: JetStreamContext
+) -> None:
     tenant = uuid.uuid4()
     event = an_event(tenant)
     async with db.transaction() as tx:
         await tx.add_event(event)
-    relay = OutboxRelay(db, js)
+    relay = OutboxRelay(db, BatchPublisher(nc))
     assert await relay.publish_batch() == 1
     assert await _unpublished(db) == 0  # a published row is deleted in the batch's transaction
     # a relay that died after publishing but before its delete committed: the row is there and published again
@@ -225,24 +228,24 @@ async def _events_when(js, tenant: uuid.UUID, n: int) -> list[Event] | None:  # 
 
 
 class SendHangsOnce:
-    """A JetStream context whose first publish never returns (a send stuck before any ack is awaited)."""
+    """A publisher whose first batch never returns (a send stuck before any ack is awaited)."""
 
-    def __init__(self, js) -> None:  # type: ignore[no-untyped-def]
-        self.js = js
+    def __init__(self, publisher: BatchPublisher) -> None:
+        self.publisher = publisher
         self.hung = 0
 
     async def publish(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if self.hung == 0:
             self.hung += 1
             await asyncio.Event().wait()
-        return await self.js.publish(*args, **kwargs)
+        return await self.publisher.publish(*args, **kwargs)
 
 
 async def test_a_publish_that_never_returns_is_given_up_logged_and_the_batch_published_again(
-    db: Database, js: JetStreamContext, caplog: pytest.LogCaptureFixture
+    db: Database, nc: Client, js: JetStreamContext, caplog: pytest.LogCaptureFixture
 ) -> None:
     tenant = uuid.uuid4()
-    relay = OutboxRelay(db, SendHangsOnce(js), poll_interval=0.05, publish_timeout=0.2)  # type: ignore[arg-type]
+    relay = OutboxRelay(db, SendHangsOnce(BatchPublisher(nc)), poll_interval=0.05, publish_timeout=0.2)  # type: ignore[arg-type]
     task = asyncio.create_task(relay.run())
     try:
         with caplog.at_level(logging.WARNING, logger="salessync.outbox"):

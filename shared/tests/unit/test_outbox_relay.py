@@ -14,7 +14,7 @@ class FakeDatabase:
 
 class RecordingRelay(OutboxRelay):
     def __init__(self) -> None:
-        super().__init__(FakeDatabase(), js=None, poll_interval=30.0)  # type: ignore[arg-type]
+        super().__init__(FakeDatabase(), publisher=None, poll_interval=30.0)  # type: ignore[arg-type]
         self.calls = 0
         self.second_drain = asyncio.Event()
 
