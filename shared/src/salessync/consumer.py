@@ -90,6 +90,7 @@ class ConsumerRunner:
     async def start(self) -> None:
         """Create or join every durable consumer; safe to call again after a partial failure."""
         started = {task.get_name() for task in self._tasks}
+        js = self.nc.jetstream()
         for sub in self.subscriptions:
             durable = sub.durable_name(self.service)
             if durable in started:
@@ -102,7 +103,6 @@ class ConsumerRunner:
                 max_deliver=self.max_deliver,
                 max_ack_pending=1000,
             )
-            js = self.nc.jetstream()
             try:
                 await js.consumer_info(self.stream, durable)  # joined as it is (another replica made it)
             except NotFoundError:

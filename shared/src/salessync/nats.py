@@ -6,6 +6,7 @@ import logging
 
 import nats
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
@@ -57,6 +58,14 @@ class PlainHeaderParser:
             if colon and name.strip():
                 out[name.strip()] = value.strip()
         return out
+
+
+def status_of(msg: Msg) -> str | None:
+    """The status code of the server's own answer on a reply subject (a `Status` header and no body: `404` No
+    Messages, `408` Request Timeout, `503` no responders), None for a message."""
+    if msg.data or not msg.headers:
+        return None
+    return msg.headers.get("Status")
 
 
 def use_plain_header_parser(client: Client) -> None:

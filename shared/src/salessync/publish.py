@@ -21,6 +21,8 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
+from salessync.nats import status_of
+
 Message = tuple[str, bytes, str]  # subject, body, Nats-Msg-Id
 
 
@@ -68,6 +70,8 @@ class BatchPublisher:
         finally:
             for number in numbers:
                 self._waiting.pop(number, None)
+            if batch.done.done() and not batch.done.cancelled():
+                batch.done.exception()  # retrieved: a refusal that came while a send failed is not logged as lost
 
     async def _on_ack(self, msg: Msg) -> None:
         try:
@@ -88,8 +92,7 @@ class BatchPublisher:
 def _problem(msg: Msg) -> str:
     """Why the reply is not an ack ('' when it is one)."""
     if not msg.data:
-        status = (msg.headers or {}).get("Status", "")
-        return f"no ack from the stream (status {status or 'none'}) for {msg.subject}"
+        return f"no ack from the stream (status {status_of(msg) or 'none'}) for {msg.subject}"
     try:
         ack = orjson.loads(msg.data)
     except orjson.JSONDecodeError:

@@ -21,8 +21,9 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
+from salessync.nats import status_of
+
 API_PREFIX = "$JS.API"
-STATUS, DESCRIPTION = "Status", "Description"
 ENDED = frozenset({"404", "408"})  # No Messages, Request Timeout: the request ended as it should
 GRACE_S = 1.0  # how long past its own expiry a request may go unanswered (NATS away) before the fetch gives up
 
@@ -83,11 +84,11 @@ class Puller:
 
     async def _on_message(self, msg: Msg) -> None:
         done = self._done
-        if msg.headers and STATUS in msg.headers and not msg.data:
+        status = status_of(msg)
+        if status is not None:
             if done is not None and not done.done():  # the request ended: the batch is what came
-                status = msg.headers[STATUS]
                 if status not in ENDED:
-                    self._refused = f"{status} {msg.headers.get(DESCRIPTION, '')}".strip()
+                    self._refused = f"{status} {(msg.headers or {}).get('Description', '')}".strip()
                 done.set_result(None)
             return
         self._got.append(msg)
